@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: MIT
+# Non-recursive build: everything lands in build/.  Each part of the tree
+# adds itself through its own mk/*.mk fragment.
+#
+#   make              build daemon, library and tools
+#   make check        build and run every test (installs Debian test
+#                     dependencies when missing), also under ASan+UBSan
+#   make run          start the daemon on a local socket
+#   make bench        load generator against a fresh daemon
+#   make lint         cppcheck and clang-tidy
+#   V=1               show full commands; SANITIZE=address,undefined
+#   DEVELOPER=1       warnings are errors (the default here)
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+BUILD ?= build
+V ?= 0
+DEVELOPER ?= 1
+SANITIZE ?=
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wpointer-arith -Wno-unused-parameter
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+XS_CPPFLAGS := -Iinclude -Isrc -D_GNU_SOURCE
+XS_CFLAGS := -std=c11 -fPIC $(WARN) -MMD -MP
+ifneq ($(SANITIZE),)
+XS_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+XS_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+ALL_CFLAGS = $(XS_CPPFLAGS) $(CPPFLAGS) $(XS_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(XS_LDFLAGS) $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Objects mirror the source tree under $(BUILD)/obj.
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+ALL_TARGETS :=
+CHECK_DEPS :=
+.PHONY: all check check-fast check-asan run bench lint format format-check clean install
+all:
+
+include mk/common.mk
+include mk/daemon.mk
+-include mk/lib.mk
+-include mk/tools.mk
+-include mk/tests.mk
+-include mk/bench.mk
+
+all: $(ALL_TARGETS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's state and its per-round work; see daemon.h.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+
+/* Messages one connection may dispatch before the next one's turn. */
+#define TURN_BUDGET 32
+/* Defaults for the bounds on one connection's queued output. */
+#define DEFAULT_EVENT_LIMIT 1024u
+#define DEFAULT_OUT_LIMIT (256u * 1024u)
+
+static int init_tree(struct store *s)
+{
+	static const struct xs_perm dom0_only = {.domid = 0, .access = PERM_NONE};
+	struct node *n;
+
+	/* The reference's initial tree: / and /tool/xenstored, dom0's. */
+	return store_create(s, "/tool/xenstored", &dom0_only, 1, &n);
+}
+
+int daemon_init(struct daemon *d)
+{
+	static const char *const special_paths[SPECIAL_COUNT] = {
+		[SPECIAL_INTRODUCE] = "@introduceDomain",
+		[SPECIAL_RELEASE] = "@releaseDomain",
+	};
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->loop.epfd = -1;
+	quota_defaults(&d->quotas);
+	quota_defaults(&d->dom0_quotas);
+	d->event_limit = DEFAULT_EVENT_LIMIT;
+	d->out_limit = DEFAULT_OUT_LIMIT;
+	d->started = time(NULL);
+	for (int i = 0; i < SPECIAL_COUNT; i++) {
+		d->special[i].path = special_paths[i];
+		d->special[i].perms = calloc(1, sizeof(struct xs_perm));
+		if (!d->special[i].perms)
+			return -ENOMEM;
+		d->special[i].nperms = 1;
+	}
+	ret = store_init(&d->store);
+	if (ret)
+		return ret;
+	ret = init_tree(&d->store);
+	if (ret)
+		return ret;
+	ret = watch_index_init(&d->watches);
+	if (ret)
+		return ret;
+	return loop_init(&d->loop);
+}
+
+void daemon_release(struct daemon *d)
+{
+	while (d->conns)
+		conn_close(d->conns, "daemon exiting");
+	conn_reap(d);
+	watch_index_release(&d->watches);
+	store_release(&d->store);
+	loop_release(&d->loop);
+	for (int i = 0; i < SPECIAL_COUNT; i++)
+		free(d->special[i].perms);
+	if (d->trace)
+		fclose(d->trace);
+	free(d->trace_path);
+}
+
+struct special_perms *daemon_special(struct daemon *d, const char *path)
+{
+	for (int i = 0; i < SPECIAL_COUNT; i++)
+		if (strcmp(d->special[i].path, path) == 0)
+			return &d->special[i];
+	return NULL;
+}
+
+bool daemon_has_pending(const struct daemon *d)
+{
+	return d->busy_head != NULL;
+}
+
+void daemon_run_pending(struct daemon *d)
+{
+	/* One turn for each connection that was waiting when we started;
+	 * those with more to do queue up again behind the others. */
+	struct conn *c = d->busy_head;
+	struct conn *last = d->busy_tail;
+
+	while (c) {
+		struct conn *next = c->busy_next;
+		bool end = c == last;
+
+		d->busy_head = next;
+		if (!next)
+			d->busy_tail = NULL;
+		c->busy = false;
+		if (!c->dead && conn_process(c, TURN_BUDGET))
+			conn_mark_busy(c);
+		if (end)
+			break;
+		c = next;
+	}
+	conn_flush_all(d);
+	conn_reap(d);
+}

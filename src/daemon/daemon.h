@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's state, in one struct passed explicitly to whatever needs it:
+ * the store, the watch index, quotas, connections and the loop.
+ */
+#ifndef XS_DAEMON_DAEMON_H
+#define XS_DAEMON_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "loop.h"
+#include "quota.h"
+#include "store.h"
+#include "watch.h"
+#include "xenstore/wire.h"
+
+struct conn;
+
+struct daemon_stats {
+	uint64_t requests[XS_TYPE_COUNT];
+	uint64_t errors;
+	uint64_t events_sent;
+	uint64_t events_dropped;
+	uint64_t conns_dropped;
+};
+
+/* The special watch paths, whose permissions SET_PERMS may change (XSA-115). */
+enum special_node { SPECIAL_INTRODUCE, SPECIAL_RELEASE, SPECIAL_COUNT };
+
+struct special_perms {
+	const char *path;	/* "@introduceDomain", "@releaseDomain" */
+	struct xs_perm *perms;	/* owned */
+	uint32_t nperms;
+};
+
+struct daemon {
+	struct store store;
+	struct watch_index watches;
+	struct quotas quotas;	 /* global settings */
+	struct quotas dom0_quotas; /* per-domain settings of dom0 */
+	struct loop loop;
+	struct conn *conns;	 /* every live connection */
+	struct conn *busy_head;	 /* connections with unprocessed input */
+	struct conn *busy_tail;
+	struct conn *flush_head; /* connections with output to send */
+	struct conn *dead;	 /* closed, to be freed at the safe point */
+	uint32_t next_conn_id;
+	FILE *trace;		 /* access trace, NULL when off */
+	char *trace_path;	 /* owned */
+	bool trace_on;
+	time_t started;
+	struct daemon_stats stats;
+	uint32_t event_limit;	 /* pending watch events per connection */
+	size_t out_limit;	 /* queued reply bytes before reading pauses */
+	struct special_perms special[SPECIAL_COUNT];
+};
+
+/* The special node named path, or NULL. */
+struct special_perms *daemon_special(struct daemon *d, const char *path);
+
+/* Set up the store with the reference's initial tree. */
+int daemon_init(struct daemon *d);
+/* Free everything, closing every connection. */
+void daemon_release(struct daemon *d);
+
+/* One round of work: process queued input fairly, flush, free the dead. */
+void daemon_run_pending(struct daemon *d);
+/* True when some connection still has input waiting to be processed. */
+bool daemon_has_pending(const struct daemon *d);
+
+#endif

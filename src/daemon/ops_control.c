@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CONTROL requests (xenstore-control): a table of sub-commands of its own.
+ * The command names and their arguments follow the reference daemon's.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/codec.h"
+#include "conn.h"
+#include "daemon.h"
+#include "log.h"
+#include "ops.h"
+#include "trace.h"
+#include "txn.h"
+
+#define CONTROL_MAX_ARGS 8
+
+struct control_cmd {
+	const char *name;
+	const char *usage;
+	int (*fn)(struct request *r, unsigned int argc, const char **argv);
+};
+
+static const struct control_cmd *control_find(const char *name);
+
+/* printf into the reply, without its NUL (added once at the end). */
+static int reply_fmt(struct reply *reply, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int reply_fmt(struct reply *reply, const char *fmt, ...)
+{
+	size_t room = sizeof(reply->buf) - reply->len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(reply->buf + reply->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		return -E2BIG;
+	reply->len += (uint32_t)n;
+	return 0;
+}
+
+static int ctl_check(struct request *r, unsigned int argc, const char **argv)
+{
+	char msg[256];
+
+	if (store_check(&r->d->store, msg, sizeof(msg)) == 0)
+		return reply_ok(&r->reply);
+	log_msg(LOG_LVL_ERR, "store check failed: %s", msg);
+	return reply_str(&r->reply, msg);
+}
+
+static int ctl_log(struct request *r, unsigned int argc, const char **argv)
+{
+	if (argc != 1)
+		return -EINVAL;
+	if (strcmp(argv[0], "on") == 0) {
+		if (!r->d->trace && r->d->trace_path)
+			trace_open(r->d, r->d->trace_path);
+		r->d->trace_on = true;
+	} else if (strcmp(argv[0], "off") == 0) {
+		r->d->trace_on = false;
+	} else {
+		return -EINVAL;
+	}
+	return reply_ok(&r->reply);
+}
+
+static int ctl_logfile(struct request *r, unsigned int argc, const char **argv)
+{
+	if (argc != 1 || argv[0][0] == '\0')
+		return -EINVAL;
+	int ret = trace_open(r->d, argv[0]);
+	return ret ? ret : reply_ok(&r->reply);
+}
+
+static int memreport_text(struct daemon *d, struct reply *reply)
+{
+	size_t conns = 0, watches = 0, txns = 0, outq = 0;
+
+	for (struct conn *c = d->conns; c; c = c->next) {
+		conns++;
+		watches += c->nwatches;
+		txns += c->ntxns;
+		outq += c->out_bytes;
+	}
+	return reply_fmt(reply,
+			 "nodes: %zu\n"
+			 "node bytes: %zu (structures) + %zu (names, estimate)\n"
+			 "value bytes: %zu\n"
+			 "hash buckets: %zu\n"
+			 "connections: %zu (%zu bytes each)\n"
+			 "watches: %zu\n"
+			 "transactions: %zu\n"
+			 "queued output bytes: %zu\n",
+			 d->store.count, d->store.count * sizeof(struct node),
+			 d->store.count * 8, d->store.value_bytes,
+			 d->store.nbuckets, conns, sizeof(struct conn), watches,
+			 txns, outq);
+}
+
+static int ctl_memreport(struct request *r, unsigned int argc, const char **argv)
+{
+	int ret = memreport_text(r->d, &r->reply);
+
+	if (ret || argc == 0)
+		return ret ? ret : reply_add(&r->reply, "", 1);
+	FILE *f = fopen(argv[0], "a");
+	if (!f)
+		return -errno;
+	fwrite(r->reply.buf, 1, r->reply.len, f);
+	fclose(f);
+	r->reply.len = 0;
+	return reply_ok(&r->reply);
+}
+
+static int ctl_print(struct request *r, unsigned int argc, const char **argv)
+{
+	if (argc != 1)
+		return -EINVAL;
+	log_msg(LOG_LVL_INFO, "control: %s", argv[0]);
+	trace_line(r->d, argv[0]);
+	return reply_ok(&r->reply);
+}
+
+static int quota_list(struct request *r, bool soft)
+{
+	const struct quotas *q = &r->d->quotas;
+	int ret = reply_fmt(&r->reply, "%s settings:\n", soft ? "Soft quota" : "Quota");
+
+	for (int i = 0; i < Q_COUNT && !ret; i++) {
+		uint32_t v = soft ? q->soft[i] : q->hard[i];
+		if (soft && v == QUOTA_DISABLED)
+			continue;
+		ret = reply_fmt(&r->reply, "%-17s: %8u %s\n",
+				quota_name((enum quota_item)i), v,
+				quota_descr((enum quota_item)i));
+	}
+	return ret ? ret : reply_add(&r->reply, "", 1);
+}
+
+static int quota_set(struct request *r, bool soft, const char *name,
+		     const char *value)
+{
+	enum quota_item item;
+	bool is_soft;
+	uint64_t v;
+
+	if (quota_parse_name(&r->d->quotas, name, &item, &is_soft) != 0 || is_soft ||
+	    xs_parse_uint(value, UINT32_MAX, &v) != 0)
+		return -EINVAL;
+	if (soft) {
+		if (r->d->quotas.soft[item] == QUOTA_DISABLED)
+			return -EINVAL;
+		r->d->quotas.soft[item] = (uint32_t)v;
+	} else {
+		r->d->quotas.hard[item] = (uint32_t)v;
+	}
+	return reply_ok(&r->reply);
+}
+
+static int quota_domain(struct request *r, const char *text)
+{
+	uint64_t domid;
+	uint32_t watches = 0, txns = 0, outstanding = 0;
+
+	if (xs_parse_uint(text, PERM_DOMID_MAX, &domid) != 0)
+		return -EINVAL;
+	if (domid != 0)
+		return -ENOENT;
+	for (struct conn *c = r->d->conns; c; c = c->next) {
+		if (c->caller.domid != domid)
+			continue;
+		watches += c->nwatches;
+		txns += c->ntxns;
+	}
+	int ret = reply_fmt(&r->reply,
+			    "Domain %" PRIu64 ":\n"
+			    "%-16s: %8u\n%-16s: %8u\n%-16s: %8u\n%-16s: %8u\n",
+			    domid, "nodes",
+			    store_owner_nodes(&r->d->store, (uint32_t)domid),
+			    "watches", watches, "transactions", txns,
+			    "outstanding", outstanding);
+	return ret ? ret : reply_add(&r->reply, "", 1);
+}
+
+static int ctl_quota(struct request *r, unsigned int argc, const char **argv)
+{
+	if (argc == 0)
+		return quota_list(r, false);
+	if (argc == 3 && strcmp(argv[0], "set") == 0)
+		return quota_set(r, false, argv[1], argv[2]);
+	if (argc == 1)
+		return quota_domain(r, argv[0]);
+	return -EINVAL;
+}
+
+static int ctl_quota_soft(struct request *r, unsigned int argc, const char **argv)
+{
+	if (argc == 0)
+		return quota_list(r, true);
+	if (argc == 3 && strcmp(argv[0], "set") == 0)
+		return quota_set(r, true, argv[1], argv[2]);
+	return -EINVAL;
+}
+
+static int ctl_help(struct request *r, unsigned int argc, const char **argv);
+
+static const struct control_cmd control_cmds[] = {
+	{"check", "", ctl_check},
+	{"log", "on|off", ctl_log},
+	{"logfile", "<file>", ctl_logfile},
+	{"memreport", "[<file>]", ctl_memreport},
+	{"print", "<string>", ctl_print},
+	{"quota", "[set <name> <val>|<domid>]", ctl_quota},
+	{"quota-soft", "[set <name> <val>]", ctl_quota_soft},
+	{"help", "", ctl_help},
+};
+
+static int ctl_help(struct request *r, unsigned int argc, const char **argv)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(control_cmds) / sizeof(control_cmds[0]) && !ret; i++)
+		ret = reply_fmt(&r->reply, "%s\t%s\n", control_cmds[i].name,
+				control_cmds[i].usage);
+	return ret ? ret : reply_add(&r->reply, "", 1);
+}
+
+static const struct control_cmd *control_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(control_cmds) / sizeof(control_cmds[0]); i++)
+		if (strcmp(control_cmds[i].name, name) == 0)
+			return &control_cmds[i];
+	return NULL;
+}
+
+int op_control(struct request *r)
+{
+	const char *argv[CONTROL_MAX_ARGS];
+	unsigned int argc;
+
+	if (xs_split_args(r->payload, r->hdr.len, argv, CONTROL_MAX_ARGS, &argc) != 0 ||
+	    argc == 0)
+		return -EINVAL;
+	const struct control_cmd *cmd = control_find(argv[0]);
+	if (!cmd)
+		return -EINVAL;
+	return cmd->fn(r, argc - 1, argv + 1);
+}

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Database requests: READ, WRITE, MKDIR, RM, DIRECTORY, DIRECTORY_PART,
+ * GET_PERMS, SET_PERMS.  Semantics and error names are the reference
+ * daemon's (Xen's C xenstored); each handler parses its arguments, checks
+ * permissions and quotas, and calls the view.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "common/codec.h"
+#include "common/path.h"
+#include "daemon.h"
+#include "ops.h"
+#include "store.h"
+
+/* No SET_PERMS payload can name more entries than this. */
+#define PERMS_MAX (XS_PAYLOAD_MAX / 3)
+/* Bytes a permission entry is charged in the node-size quota. */
+#define PERM_CHARGE 8u
+/* DOMID_FIRST_RESERVED: ids from here on are not real domains. */
+#define DOMID_RESERVED 0x7ff0u
+
+/* Read the node at path with the access in `need`, else -EACCES/-ENOENT. */
+static int get_checked(struct request *r, const char *path, unsigned int need,
+		       struct nodeinfo *info)
+{
+	int ret = view_get(&r->view, path, info);
+
+	if (ret)
+		return ret;
+	if ((acl_access(r->caller, info->perms, info->nperms) & need) != need)
+		return -EACCES;
+	return 0;
+}
+
+static bool over_quota(struct request *r, enum quota_item item, uint64_t value)
+{
+	uint32_t max = quota_limit(&r->d->quotas, item);
+
+	return !r->caller->privileged && max && value > max;
+}
+
+int op_read(struct request *r)
+{
+	char path[PATH_BUF_SIZE];
+	struct nodeinfo info;
+	size_t rel;
+	int ret = req_path(r, 0, false, path, &rel);
+
+	if (ret)
+		return ret;
+	ret = get_checked(r, path, PERM_READ, &info);
+	if (ret)
+		return ret;
+	return reply_add(&r->reply, info.value, info.vlen);
+}
+
+/*
+ * Create or update path.  New nodes inherit the permissions of their
+ * nearest existing ancestor; an unprivileged creator becomes their owner.
+ */
+static int write_node(struct request *r, const char *path, const char *value,
+		      size_t len, bool set_value)
+{
+	struct nodeinfo info;
+	int ret = view_get(&r->view, path, &info);
+
+	if (ret == 0) {
+		if (!(acl_access(r->caller, info.perms, info.nperms) & PERM_WRITE))
+			return -EACCES;
+		if (!set_value)
+			return 0;
+		if (over_quota(r, Q_NODESIZE, len + (uint64_t)info.nperms * PERM_CHARGE))
+			return -ENOSPC;
+		return view_write(&r->view, path, value, len, true, NULL, 0);
+	}
+	if (ret != -ENOENT)
+		return ret;
+
+	ret = view_nearest(&r->view, path, &info);
+	if (ret)
+		return ret;
+	if (!(acl_access(r->caller, info.perms, info.nperms) & PERM_WRITE))
+		return -EACCES;
+	if (over_quota(r, Q_NODESIZE, len + (uint64_t)info.nperms * PERM_CHARGE))
+		return -ENOSPC;
+
+	struct xs_perm *perms = malloc(info.nperms * sizeof(*perms));
+	if (!perms)
+		return -ENOMEM;
+	memcpy(perms, info.perms, info.nperms * sizeof(*perms));
+	if (!r->caller->privileged)
+		perms[0].domid = r->caller->domid;
+	uint32_t nperms = info.nperms;
+
+	if (!r->caller->privileged) {
+		/* Nodes about to be created: one per missing component. */
+		size_t missing = 0;
+		struct nodeinfo a;
+		char buf[PATH_BUF_SIZE];
+		strcpy(buf, path);
+		while (view_get(&r->view, buf, &a) == -ENOENT) {
+			missing++;
+			char *slash = strrchr(buf, '/');
+			slash[slash == buf ? 1 : 0] = '\0';
+		}
+		if (over_quota(r, Q_NODES,
+			       store_owner_nodes(&r->d->store, r->caller->domid) +
+				       (uint64_t)missing)) {
+			free(perms);
+			return -ENOSPC;
+		}
+	}
+	ret = view_write(&r->view, path, value, len, set_value, perms, nperms);
+	free(perms);
+	return ret;
+}
+
+int op_write(struct request *r)
+{
+	char path[PATH_BUF_SIZE];
+	size_t rel;
+	const char *end = memchr(r->payload, '\0', r->hdr.len);
+
+	if (!end)
+		return -EINVAL;
+	r->argv[0] = r->payload;
+	r->argc = 1;
+	int ret = req_path(r, 0, false, path, &rel);
+	if (ret)
+		return ret;
+	size_t off = (size_t)(end - r->payload) + 1;
+	ret = write_node(r, path, r->payload + off, r->hdr.len - off, true);
+	return ret ? ret : reply_ok(&r->reply);
+}
+
+int op_mkdir(struct request *r)
+{
+	char path[PATH_BUF_SIZE];
+	size_t rel;
+	int ret = req_path(r, 0, false, path, &rel);
+
+	if (ret)
+		return ret;
+	ret = write_node(r, path, NULL, 0, false);
+	return ret ? ret : reply_ok(&r->reply);
+}
+
+int op_rm(struct request *r)
+{
+	char path[PATH_BUF_SIZE];
+	struct nodeinfo info;
+	size_t rel;
+	int ret = req_path(r, 0, false, path, &rel);
+
+	if (ret)
+		return ret;
+	if (strcmp(path, "/") == 0)
+		return -EINVAL;
+	ret = get_checked(r, path, PERM_WRITE, &info);
+	if (ret == -ENOENT) {
+		/* Removing a missing node is fine if its parent exists. */
+		char *slash = strrchr(path, '/');
+		if (slash == path)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		ret = view_get(&r->view, path, &info);
+		return ret ? ret : reply_ok(&r->reply);
+	}
+	if (ret)
+		return ret;
+	ret = view_rm(&r->view, path);
+	return ret ? ret : reply_ok(&r->reply);
+}
+
+static int add_child(void *arg, const char *name, size_t len)
+{
+	struct reply *reply = arg;
+	int ret = reply_add(reply, name, len);
+
+	return ret ? ret : reply_add(reply, "", 1);
+}
+
+int op_directory(struct request *r)
+{
+	char path[PATH_BUF_SIZE];
+	struct nodeinfo info;
+	uint64_t cgen;
+	size_t rel;
+	int ret = req_path(r, 0, false, path, &rel);
+
+	if (ret)
+		return ret;
+	ret = get_checked(r, path, PERM_READ, &info);
+	if (ret)
+		return ret;
+	return view_list(&r->view, path, add_child, &r->reply, &cgen);
+}
+
+/* The whole child list, for DIRECTORY_PART. */
+struct child_buf {
+	char *buf;
+	size_t len, cap;
+};
+
+static int collect_child(void *arg, const char *name, size_t len)
+{
+	struct child_buf *cb = arg;
+
+	if (cb->len + len + 1 > cb->cap) {
+		size_t ncap = cb->cap ? cb->cap * 2 : 4096;
+		while (ncap < cb->len + len + 1)
+			ncap *= 2;
+		char *nb = realloc(cb->buf, ncap);
+		if (!nb)
+			return -ENOMEM;
+		cb->buf = nb;
+		cb->cap = ncap;
+	}
+	memcpy(cb->buf + cb->len, name, len);
+	cb->buf[cb->len + len] = '\0';
+	cb->len += len + 1;
+	return 0;
+}
+
+int op_directory_part(struct request *r)
+{
+	char path[PATH_BUF_SIZE];
+	struct nodeinfo info;
+	struct child_buf cb = {0};
+	uint64_t cgen, offset;
+	size_t rel;
+	int ret = req_path(r, 0, false, path, &rel);
+
+	if (ret)
+		return ret;
+	if (xs_parse_uint(r->argv[1], UINT32_MAX, &offset) != 0)
+		return -EINVAL;
+	ret = get_checked(r, path, PERM_READ, &info);
+	if (ret)
+		return ret;
+	ret = view_list(&r->view, path, collect_child, &cb, &cgen);
+	if (ret)
+		goto out;
+
+	char gen[24];
+	snprintf(gen, sizeof(gen), "%" PRIu64, cgen);
+	ret = reply_str(&r->reply, gen);
+	if (ret)
+		goto out;
+	/* Whole names from offset while they fit; a final empty string
+	 * marks the end of the list. */
+	size_t room = XS_PAYLOAD_MAX - r->reply.len - 1;
+	size_t pos = offset < cb.len ? (size_t)offset : cb.len;
+	size_t take = 0;
+	while (pos + take < cb.len) {
+		const char *nul = memchr(cb.buf + pos + take, '\0', cb.len - pos - take);
+		size_t piece = (size_t)(nul - (cb.buf + pos + take)) + 1;
+		if (take + piece > room)
+			break;
+		take += piece;
+	}
+	ret = reply_add(&r->reply, cb.buf + pos, take);
+	if (!ret && pos + take == cb.len)
+		ret = reply_add(&r->reply, "", 1);
+out:
+	free(cb.buf);
+	return ret;
+}
+
+static int reply_perms(struct reply *reply, const struct xs_perm *perms,
+		       uint32_t nperms)
+{
+	for (uint32_t i = 0; i < nperms; i++) {
+		char text[PERM_TEXT_MAX];
+		perm_format(&perms[i], text);
+		int ret = reply_str(reply, text);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int op_get_perms(struct request *r)
+{
+	char path[PATH_BUF_SIZE];
+	struct nodeinfo info;
+	size_t rel;
+	int ret = req_path(r, 0, true, path, &rel);
+
+	if (ret)
+		return ret;
+	if (path_is_special(path)) {
+		struct special_perms *sp = daemon_special(r->d, path);
+		if (!sp)
+			return -EINVAL;
+		return reply_perms(&r->reply, sp->perms, sp->nperms);
+	}
+	ret = get_checked(r, path, PERM_READ, &info);
+	if (ret)
+		return ret;
+	return reply_perms(&r->reply, info.perms, info.nperms);
+}
+
+/* Parse "path\0perm\0perm\0..." into path and a new permission array. */
+static int parse_set_perms(struct request *r, char *path,
+			   struct xs_perm **perms, uint32_t *nperms)
+{
+	size_t rel;
+	const char *end = memchr(r->payload, '\0', r->hdr.len);
+
+	if (!end || r->payload[r->hdr.len - 1] != '\0')
+		return -EINVAL;
+	r->argv[0] = r->payload;
+	r->argc = 1;
+	int ret = req_path(r, 0, true, path, &rel);
+	if (ret)
+		return ret;
+
+	const char *p = end + 1, *stop = r->payload + r->hdr.len;
+	uint32_t n = 0;
+	for (const char *q = p; q < stop; q += strlen(q) + 1)
+		n++;
+	if (n == 0 || n > PERMS_MAX)
+		return -EINVAL;
+	struct xs_perm *v = malloc(n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	n = 0;
+	for (const char *q = p; q < stop; q += strlen(q) + 1) {
+		if (perm_parse(q, &v[n]) != 0) {
+			free(v);
+			return -EINVAL;
+		}
+		n++;
+	}
+	*perms = v;
+	*nperms = n;
+	return 0;
+}
+
+static int set_special_perms(struct request *r, const char *path,
+			     struct xs_perm *perms, uint32_t nperms)
+{
+	struct special_perms *sp = daemon_special(r->d, path);
+
+	if (!sp)
+		return -EINVAL;
+	if (!r->caller->privileged)
+		return -EACCES;
+	free(sp->perms);
+	sp->perms = perms;
+	sp->nperms = nperms;
+	return 0;
+}
+
+int op_set_perms(struct request *r)
+{
+	char path[PATH_BUF_SIZE];
+	struct nodeinfo info;
+	struct xs_perm *perms = NULL;
+	uint32_t nperms = 0;
+	int ret = parse_set_perms(r, path, &perms, &nperms);
+
+	if (ret)
+		return ret;
+	if (over_quota(r, Q_PERMS, nperms)) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (perms[0].domid >= DOMID_RESERVED) {
+		ret = -ENOENT; /* the owner must be a real domain */
+		goto out;
+	}
+	if (path_is_special(path)) {
+		ret = set_special_perms(r, path, perms, nperms);
+		if (ret == 0)
+			perms = NULL; /* now owned by the special node */
+		goto out;
+	}
+	ret = get_checked(r, path, ACL_OWNER, &info);
+	if (ret)
+		goto out;
+	/* Only privileged callers may give a node away (XSA-352). */
+	if (!r->caller->privileged && perms[0].domid != info.perms[0].domid) {
+		ret = -EPERM;
+		goto out;
+	}
+	if (over_quota(r, Q_NODESIZE, info.vlen + (uint64_t)nperms * PERM_CHARGE)) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	ret = view_set_perms(&r->view, path, perms, nperms);
+out:
+	free(perms);
+	return ret ? ret : reply_ok(&r->reply);
+}

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The node database; see store.h for what it owns and promises.
+ *
+ * Design note: the hash table is keyed by (parent pointer, component name)
+ * rather than by full path.  A node then stores only its own component, so
+ * deep trees cost no repeated prefixes, and a lookup hashes each component
+ * once while walking down from the root.  Removal walks the subtree with an
+ * explicit cursor (first child, then back up through parent pointers), so
+ * a hostile 1000-level tree needs no recursion (XSA-418).
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/path.h"
+
+#define INITIAL_BUCKETS 1024u
+
+static uint32_t hash_child(const struct node *parent, const char *name,
+			   size_t len)
+{
+	/* FNV-1a over the parent's address and the name. */
+	uint64_t h = 1469598103934665603ull;
+	uintptr_t p = (uintptr_t)parent;
+
+	for (size_t i = 0; i < sizeof(p); i++) {
+		h ^= (p >> (i * 8)) & 0xff;
+		h *= 1099511628211ull;
+	}
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)name[i];
+		h *= 1099511628211ull;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static void hash_insert(struct store *s, struct node *n)
+{
+	size_t b = n->hash & (s->nbuckets - 1);
+
+	n->hnext = s->buckets[b];
+	s->buckets[b] = n;
+}
+
+static void hash_unlink(struct store *s, struct node *n)
+{
+	struct node **pp = &s->buckets[n->hash & (s->nbuckets - 1)];
+
+	while (*pp != n)
+		pp = &(*pp)->hnext;
+	*pp = n->hnext;
+}
+
+/* Double the table when it averages more than one node per bucket. */
+static void hash_maybe_grow(struct store *s)
+{
+	if (s->count < s->nbuckets)
+		return;
+	size_t nb = s->nbuckets * 2;
+	struct node **nbk = calloc(nb, sizeof(*nbk));
+
+	if (!nbk)
+		return; /* keep the smaller table: slower, still correct */
+	for (size_t i = 0; i < s->nbuckets; i++) {
+		struct node *n = s->buckets[i];
+		while (n) {
+			struct node *next = n->hnext;
+			size_t b = n->hash & (nb - 1);
+			n->hnext = nbk[b];
+			nbk[b] = n;
+			n = next;
+		}
+	}
+	free(s->buckets);
+	s->buckets = nbk;
+	s->nbuckets = nb;
+}
+
+static struct node *node_new(struct node *parent, const char *name, size_t len,
+			     const struct xs_perm *perms, uint32_t nperms)
+{
+	struct node *n = calloc(1, sizeof(*n) + len + 1);
+
+	if (!n)
+		return NULL;
+	n->perms = malloc(nperms * sizeof(*perms));
+	if (!n->perms) {
+		free(n);
+		return NULL;
+	}
+	memcpy(n->perms, perms, nperms * sizeof(*perms));
+	n->nperms = nperms;
+	memcpy(n->name, name, len);
+	n->name[len] = '\0';
+	n->namelen = (uint32_t)len;
+	n->parent = parent;
+	n->hash = hash_child(parent, name, len);
+	return n;
+}
+
+static void node_free(struct node *n)
+{
+	free(n->value);
+	free(n->perms);
+	free(n);
+}
+
+static void owner_add(struct store *s, const struct node *n, int delta)
+{
+	s->owner_nodes[n->perms[0].domid] += (uint32_t)delta;
+}
+
+static void link_child(struct store *s, struct node *parent, struct node *n)
+{
+	n->prev_sib = parent->last_child;
+	n->next_sib = NULL;
+	if (parent->last_child)
+		parent->last_child->next_sib = n;
+	else
+		parent->first_child = n;
+	parent->last_child = n;
+	parent->nchildren++;
+	parent->cgen = s->gen;
+}
+
+static void unlink_child(struct store *s, struct node *n)
+{
+	struct node *parent = n->parent;
+
+	if (n->prev_sib)
+		n->prev_sib->next_sib = n->next_sib;
+	else
+		parent->first_child = n->next_sib;
+	if (n->next_sib)
+		n->next_sib->prev_sib = n->prev_sib;
+	else
+		parent->last_child = n->prev_sib;
+	parent->nchildren--;
+	parent->cgen = s->gen;
+}
+
+int store_init(struct store *s)
+{
+	static const struct xs_perm root_perm = {.domid = 0, .access = PERM_NONE};
+
+	memset(s, 0, sizeof(*s));
+	s->nbuckets = INITIAL_BUCKETS;
+	s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
+	s->owner_nodes = calloc(PERM_DOMID_MAX + 1, sizeof(*s->owner_nodes));
+	s->root = node_new(NULL, "", 0, &root_perm, 1);
+	if (!s->buckets || !s->owner_nodes || !s->root) {
+		store_release(s);
+		return -ENOMEM;
+	}
+	s->gen = 1;
+	s->root->gen = s->root->cgen = s->gen;
+	s->count = 1;
+	owner_add(s, s->root, 1);
+	return 0;
+}
+
+void store_release(struct store *s)
+{
+	if (s->root) {
+		/* Free everything through the hash table: no tree walk needed. */
+		for (size_t i = 0; i < s->nbuckets; i++) {
+			struct node *n = s->buckets[i];
+			while (n) {
+				struct node *next = n->hnext;
+				node_free(n);
+				n = next;
+			}
+		}
+		node_free(s->root);
+	}
+	free(s->buckets);
+	free(s->owner_nodes);
+	memset(s, 0, sizeof(*s));
+}
+
+struct node *store_child(const struct store *s, const struct node *parent,
+			 const char *name, size_t len)
+{
+	uint32_t h = hash_child(parent, name, len);
+
+	for (struct node *n = s->buckets[h & (s->nbuckets - 1)]; n; n = n->hnext)
+		if (n->hash == h && n->parent == parent && n->namelen == len &&
+		    memcmp(n->name, name, len) == 0)
+			return n;
+	return NULL;
+}
+
+struct node *store_nearest(const struct store *s, const char *path, size_t *len)
+{
+	struct node *cur = s->root;
+	const char *p = path + 1;
+
+	*len = 1;
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t clen = end ? (size_t)(end - p) : strlen(p);
+		struct node *child = store_child(s, cur, p, clen);
+
+		if (!child)
+			break;
+		cur = child;
+		*len = (size_t)(p - path) + clen;
+		p += clen;
+		if (*p == '/')
+			p++;
+	}
+	return cur;
+}
+
+struct node *store_lookup(const struct store *s, const char *path)
+{
+	size_t len;
+	struct node *n = store_nearest(s, path, &len);
+
+	return path[len] == '\0' ? n : NULL;
+}
+
+int store_create(struct store *s, const char *path, const struct xs_perm *perms,
+		 uint32_t nperms, struct node **out)
+{
+	size_t len;
+	struct node *cur = store_nearest(s, path, &len);
+	struct node *first_new = NULL;
+	const char *p = path + len;
+
+	if (*p == '\0') {
+		*out = cur;
+		return 0;
+	}
+	s->gen++;
+	while (*p) {
+		if (*p == '/')
+			p++;
+		const char *end = strchr(p, '/');
+		size_t clen = end ? (size_t)(end - p) : strlen(p);
+		struct node *n = node_new(cur, p, clen, perms, nperms);
+
+		if (!n) {
+			if (first_new)
+				store_remove(s, first_new, NULL, NULL, NULL);
+			return -ENOMEM;
+		}
+		n->gen = n->cgen = s->gen;
+		link_child(s, cur, n);
+		hash_insert(s, n);
+		s->count++;
+		owner_add(s, n, 1);
+		if (!first_new)
+			first_new = n;
+		cur = n;
+		p += clen;
+	}
+	hash_maybe_grow(s);
+	*out = cur;
+	return 0;
+}
+
+int store_set_value(struct store *s, struct node *n, const void *value,
+		    size_t len)
+{
+	char *copy = NULL;
+
+	if (len) {
+		copy = malloc(len);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, value, len);
+	}
+	s->value_bytes = s->value_bytes - n->vlen + len;
+	free(n->value);
+	n->value = copy;
+	n->vlen = (uint32_t)len;
+	n->gen = ++s->gen;
+	return 0;
+}
+
+int store_set_perms(struct store *s, struct node *n, const struct xs_perm *perms,
+		    uint32_t nperms)
+{
+	struct xs_perm *copy = malloc(nperms * sizeof(*copy));
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, perms, nperms * sizeof(*copy));
+	owner_add(s, n, -1);
+	free(n->perms);
+	n->perms = copy;
+	n->nperms = nperms;
+	owner_add(s, n, 1);
+	n->gen = ++s->gen;
+	return 0;
+}
+
+void store_remove(struct store *s, struct node *top, const char *path,
+		  store_visit_fn visit, void *arg)
+{
+	char buf[PATH_BUF_SIZE];
+	size_t blen = 0;
+	struct node *cur = top;
+
+	if (visit) {
+		blen = strlen(path);
+		memcpy(buf, path, blen + 1);
+	}
+	s->gen++;
+	for (;;) {
+		while (cur->first_child) {
+			cur = cur->first_child;
+			if (visit) {
+				/* Paths are <= 3072 bytes, so this fits. */
+				buf[blen++] = '/';
+				memcpy(buf + blen, cur->name, cur->namelen + 1);
+				blen += cur->namelen;
+			}
+		}
+		if (visit)
+			visit(arg, cur, buf);
+		struct node *parent = cur->parent;
+		unlink_child(s, cur);
+		hash_unlink(s, cur);
+		owner_add(s, cur, -1);
+		s->value_bytes -= cur->vlen;
+		s->count--;
+		bool done = cur == top;
+		if (visit && !done) {
+			blen -= cur->namelen + 1;
+			buf[blen] = '\0';
+		}
+		node_free(cur);
+		if (done)
+			break;
+		cur = parent;
+	}
+}
+
+size_t store_path(const struct node *n, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (!n->parent) {
+		if (size < 2)
+			return 0;
+		buf[0] = '/';
+		buf[1] = '\0';
+		return 1;
+	}
+	for (const struct node *c = n; c->parent; c = c->parent)
+		len += c->namelen + 1;
+	if (len + 1 > size)
+		return 0;
+	buf[len] = '\0';
+	size_t pos = len;
+	for (const struct node *c = n; c->parent; c = c->parent) {
+		pos -= c->namelen;
+		memcpy(buf + pos, c->name, c->namelen);
+		buf[--pos] = '/';
+	}
+	return len;
+}
+
+uint32_t store_owner_nodes(const struct store *s, uint32_t domid)
+{
+	return domid <= PERM_DOMID_MAX ? s->owner_nodes[domid] : 0;
+}
+
+static int check_fail(char *msg, size_t size, const char *what,
+		      const struct node *n)
+{
+	char path[PATH_BUF_SIZE];
+
+	if (!store_path(n, path, sizeof(path)))
+		strcpy(path, "?");
+	snprintf(msg, size, "%s at %s", what, path);
+	return -EIO;
+}
+
+int store_check(const struct store *s, char *msg, size_t msgsize)
+{
+	size_t seen = 0, vbytes = 0;
+	uint32_t *owners = calloc(PERM_DOMID_MAX + 1, sizeof(*owners));
+	const struct node *cur = s->root;
+	int ret = 0;
+
+	if (!owners) {
+		snprintf(msg, msgsize, "out of memory");
+		return -ENOMEM;
+	}
+	/* Pre-order walk with parent pointers: no recursion. */
+	while (cur) {
+		uint32_t nkids = 0;
+
+		seen++;
+		vbytes += cur->vlen;
+		if (cur->nperms == 0 || cur->perms[0].domid > PERM_DOMID_MAX) {
+			ret = check_fail(msg, msgsize, "bad permissions", cur);
+			goto out;
+		}
+		owners[cur->perms[0].domid]++;
+		for (const struct node *c = cur->first_child; c; c = c->next_sib) {
+			nkids++;
+			if (c->parent != cur ||
+			    store_child(s, cur, c->name, c->namelen) != c) {
+				ret = check_fail(msg, msgsize, "broken child link", c);
+				goto out;
+			}
+			if (c->next_sib && c->next_sib->prev_sib != c) {
+				ret = check_fail(msg, msgsize, "broken sibling list", c);
+				goto out;
+			}
+			if (c->gen > s->gen || c->cgen > s->gen) {
+				ret = check_fail(msg, msgsize, "generation from the future", c);
+				goto out;
+			}
+		}
+		if (nkids != cur->nchildren) {
+			ret = check_fail(msg, msgsize, "child count wrong", cur);
+			goto out;
+		}
+		if (cur->first_child) {
+			cur = cur->first_child;
+			continue;
+		}
+		while (cur && !cur->next_sib)
+			cur = cur->parent;
+		if (cur)
+			cur = cur->next_sib;
+	}
+	if (seen != s->count) {
+		snprintf(msg, msgsize, "%zu nodes in tree, %zu counted", seen, s->count);
+		ret = -EIO;
+		goto out;
+	}
+	if (vbytes != s->value_bytes) {
+		snprintf(msg, msgsize, "value bytes %zu, counted %zu", vbytes,
+			 s->value_bytes);
+		ret = -EIO;
+		goto out;
+	}
+	for (uint32_t d = 0; d <= PERM_DOMID_MAX; d++) {
+		if (owners[d] != s->owner_nodes[d]) {
+			snprintf(msg, msgsize,
+				 "domain %" PRIu32 " owns %" PRIu32 " nodes, counted %" PRIu32,
+				 d, owners[d], s->owner_nodes[d]);
+			ret = -EIO;
+			goto out;
+		}
+	}
+	snprintf(msg, msgsize, "OK");
+out:
+	free(owners);
+	return ret;
+}

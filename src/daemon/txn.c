@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Transactions; see txn.h for the model.
+ *
+ * Design note on the overlay.  Each path the transaction touched has one
+ * tnode.  A tnode may carry an observation of the committed store (what was
+ * seen there, checked at commit) and, once the transaction changed it,
+ * private state (exists, value, perms).  `shadow` marks a private node whose
+ * committed subtree is hidden: it was removed in the transaction (and maybe
+ * re-created).  To resolve a path, the nearest modified tnode at or above it
+ * decides: the path itself if modified; otherwise a shadowing or removed
+ * ancestor hides the committed node; otherwise the committed store answers.
+ * Nodes created under a shadowed ancestor are created shadowed, so the
+ * nearest modified ancestor is always enough.
+ */
+#include "txn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "changes.h"
+#include "common/path.h"
+#include "store.h"
+
+struct tnode {
+	struct tnode *hnext, *onext;
+	uint32_t hash;
+	/* observation of the committed store */
+	bool observed, seen_exists, listed;
+	uint64_t seen_gen, seen_cgen;
+	/* private state, valid when modified */
+	bool modified, exists, shadow;
+	char *value;
+	uint32_t vlen;
+	struct xs_perm *perms;
+	uint32_t nperms;
+	size_t plen;
+	char path[];
+};
+
+enum txop_kind { TXOP_WRITE, TXOP_MKDIR, TXOP_RM, TXOP_SETPERMS };
+
+struct txop {
+	struct txop *next;
+	enum txop_kind kind;
+	char *path;
+	char *value;
+	uint32_t vlen;
+	struct xs_perm *perms;	/* creation perms, or the new perms */
+	uint32_t nperms;
+};
+
+#define FNV_INIT 2166136261u
+#define FNV_STEP(h, c) (((h) ^ (unsigned char)(c)) * 16777619u)
+
+static uint32_t hash_bytes(const char *p, size_t len)
+{
+	uint32_t h = FNV_INIT;
+
+	for (size_t i = 0; i < len; i++)
+		h = FNV_STEP(h, p[i]);
+	return h;
+}
+
+struct txn *txn_new(uint32_t id, uint32_t max_nodes)
+{
+	struct txn *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->nbuckets = 64;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	t->id = id;
+	t->max_nodes = max_nodes;
+	return t;
+}
+
+static void tnode_clear_private(struct tnode *tn)
+{
+	free(tn->value);
+	free(tn->perms);
+	tn->value = NULL;
+	tn->perms = NULL;
+	tn->vlen = 0;
+	tn->nperms = 0;
+}
+
+void txn_free(struct txn *t)
+{
+	if (!t)
+		return;
+	for (struct tnode *tn = t->order_head; tn;) {
+		struct tnode *next = tn->onext;
+		tnode_clear_private(tn);
+		free(tn);
+		tn = next;
+	}
+	for (struct txop *op = t->ops_head; op;) {
+		struct txop *next = op->next;
+		free(op->path);
+		free(op->value);
+		free(op->perms);
+		free(op);
+		op = next;
+	}
+	free(t->buckets);
+	free(t);
+}
+
+static struct tnode *tn_find_h(const struct txn *t, const char *path, size_t len,
+			       uint32_t h)
+{
+	for (struct tnode *tn = t->buckets[h & (t->nbuckets - 1)]; tn; tn = tn->hnext)
+		if (tn->hash == h && tn->plen == len && memcmp(tn->path, path, len) == 0)
+			return tn;
+	return NULL;
+}
+
+static struct tnode *tn_find(const struct txn *t, const char *path, size_t len)
+{
+	return tn_find_h(t, path, len, hash_bytes(path, len));
+}
+
+static void tn_grow(struct txn *t)
+{
+	size_t nb = t->nbuckets * 2;
+	struct tnode **nbk = calloc(nb, sizeof(*nbk));
+
+	if (!nbk)
+		return;
+	for (struct tnode *tn = t->order_head; tn; tn = tn->onext) {
+		size_t b = tn->hash & (nb - 1);
+		tn->hnext = nbk[b];
+		nbk[b] = tn;
+	}
+	free(t->buckets);
+	t->buckets = nbk;
+	t->nbuckets = nb;
+}
+
+/* Find or add the tnode for path; -ENOSPC past the transaction's quota. */
+static int tn_get(struct txn *t, const char *path, size_t len, struct tnode **out)
+{
+	uint32_t h = hash_bytes(path, len);
+	struct tnode *tn = tn_find_h(t, path, len, h);
+
+	if (tn) {
+		*out = tn;
+		return 0;
+	}
+	if (t->max_nodes && t->nnodes >= t->max_nodes)
+		return -ENOSPC;
+	tn = calloc(1, sizeof(*tn) + len + 1);
+	if (!tn)
+		return -ENOMEM;
+	memcpy(tn->path, path, len);
+	tn->path[len] = '\0';
+	tn->plen = len;
+	tn->hash = h;
+	size_t b = h & (t->nbuckets - 1);
+	tn->hnext = t->buckets[b];
+	t->buckets[b] = tn;
+	if (t->order_tail)
+		t->order_tail->onext = tn;
+	else
+		t->order_head = tn;
+	t->order_tail = tn;
+	t->nnodes++;
+	if (t->nnodes > t->nbuckets)
+		tn_grow(t);
+	*out = tn;
+	return 0;
+}
+
+enum source { SRC_PRIVATE, SRC_HIDDEN, SRC_STORE };
+
+/*
+ * How the transaction sees path: from its private state, hidden by a
+ * removed ancestor, or through to the committed store.  Fills out; for
+ * SRC_STORE *node is the committed node (or NULL).
+ */
+static enum source resolve(const struct txn *t, const struct store *s,
+			   const char *path, struct nodeinfo *out,
+			   const struct node **node)
+{
+	size_t len = strlen(path);
+	const struct tnode *nearest = NULL;
+	uint32_t h = FNV_INIT;
+
+	memset(out, 0, sizeof(*out));
+	*node = NULL;
+	/* One pass: the FNV state after each prefix is that prefix's hash. */
+	for (size_t i = 0; i < len; i++) {
+		h = FNV_STEP(h, path[i]);
+		size_t plen = i + 1;
+		if (plen == 1 || plen == len || path[plen] == '/') {
+			const struct tnode *tn = tn_find_h(t, path, plen, h);
+			if (tn && tn->modified)
+				nearest = tn;
+		}
+	}
+	if (nearest && nearest->plen == len) {
+		if (nearest->exists) {
+			out->exists = true;
+			out->value = nearest->value;
+			out->vlen = nearest->vlen;
+			out->perms = nearest->perms;
+			out->nperms = nearest->nperms;
+			const struct node *n =
+				nearest->shadow ? NULL : store_lookup(s, path);
+			out->cgen = (n ? n->cgen : 0) + t->nmods;
+			out->nchildren = n ? n->nchildren : 0;
+		}
+		return SRC_PRIVATE;
+	}
+	if (nearest && (!nearest->exists || nearest->shadow))
+		return SRC_HIDDEN;
+	const struct node *n = store_lookup(s, path);
+	*node = n;
+	if (n) {
+		out->exists = true;
+		out->value = n->value;
+		out->vlen = n->vlen;
+		out->perms = n->perms;
+		out->nperms = n->nperms;
+		out->cgen = n->cgen + t->nmods;
+		out->nchildren = n->nchildren;
+	}
+	return SRC_STORE;
+}
+
+/* Remember what the committed store showed for path (first sight only). */
+static int observe(struct txn *t, const char *path, const struct node *n)
+{
+	struct tnode *tn;
+	int ret = tn_get(t, path, strlen(path), &tn);
+
+	if (ret)
+		return ret;
+	if (!tn->observed && !tn->modified) {
+		tn->observed = true;
+		tn->seen_exists = n != NULL;
+		tn->seen_gen = n ? n->gen : 0;
+	}
+	return 0;
+}
+
+int txn_get(struct txn *t, struct store *s, const char *path,
+	    struct nodeinfo *out)
+{
+	const struct node *n;
+
+	if (resolve(t, s, path, out, &n) == SRC_STORE) {
+		int ret = observe(t, path, n);
+		if (ret)
+			return ret;
+	}
+	return out->exists ? 0 : -ENOENT;
+}
+
+/* Length of path's parent ("/a/b" -> 2, "/a" -> 1). */
+static size_t parent_len(const char *path, size_t len)
+{
+	while (len > 1 && path[len - 1] != '/')
+		len--;
+	return len > 1 ? len - 1 : 1;
+}
+
+/*
+ * Walk up from path to the nearest existing node.  *top_missing_len gets
+ * the length of the highest missing node's path (0 if path exists).
+ */
+static int nearest_walk(struct txn *t, struct store *s, const char *path,
+			struct nodeinfo *out, size_t *top_missing_len)
+{
+	char buf[PATH_BUF_SIZE];
+	size_t len = strlen(path);
+	const struct node *n;
+	enum source src;
+
+	memcpy(buf, path, len + 1);
+	*top_missing_len = 0;
+	for (;;) {
+		src = resolve(t, s, buf, out, &n);
+		if (out->exists)
+			break;
+		if (src == SRC_STORE) {
+			int ret = observe(t, buf, NULL);
+			if (ret)
+				return ret;
+		}
+		*top_missing_len = len;
+		len = parent_len(buf, len);
+		buf[len] = '\0';
+	}
+	if (src == SRC_STORE)
+		return observe(t, buf, n);
+	return 0;
+}
+
+int txn_nearest(struct txn *t, struct store *s, const char *path,
+		struct nodeinfo *out)
+{
+	size_t top;
+
+	return nearest_walk(t, s, path, out, &top);
+}
+
+int txn_list(struct txn *t, struct store *s, const char *path,
+	     view_child_fn fn, void *arg, uint64_t *cgen)
+{
+	struct nodeinfo info;
+	const struct node *n;
+	enum source src = resolve(t, s, path, &info, &n);
+	size_t len = strlen(path);
+	size_t base = len == 1 ? 0 : len; /* children are path + "/" + name */
+	struct tnode *tn;
+	int ret;
+
+	if (!info.exists)
+		return -ENOENT;
+	if (src == SRC_PRIVATE) {
+		tn = tn_find(t, path, len);
+		n = tn->shadow ? NULL : store_lookup(s, path);
+	}
+	*cgen = info.cgen;
+	if (n) {
+		/* The committed child list is part of what we saw. */
+		ret = tn_get(t, path, len, &tn);
+		if (ret)
+			return ret;
+		if (src == SRC_STORE && !tn->observed && !tn->modified) {
+			tn->observed = true;
+			tn->seen_exists = true;
+			tn->seen_gen = n->gen;
+		}
+		if (!tn->listed) {
+			tn->listed = true;
+			tn->seen_cgen = n->cgen;
+		}
+		char cpath[PATH_BUF_SIZE];
+		memcpy(cpath, path, base);
+		cpath[base] = '/';
+		for (const struct node *c = n->first_child; c; c = c->next_sib) {
+			memcpy(cpath + base + 1, c->name, c->namelen);
+			const struct tnode *ct =
+				tn_find(t, cpath, base + 1 + c->namelen);
+			if (ct && ct->modified && !ct->exists)
+				continue;
+			ret = fn(arg, c->name, c->namelen);
+			if (ret)
+				return ret;
+		}
+	}
+	/* Then children the transaction created, in creation order. */
+	for (tn = t->order_head; tn; tn = tn->onext) {
+		if (!tn->modified || !tn->exists || tn->plen <= base + 1 ||
+		    parent_len(tn->path, tn->plen) != (base ? base : 1) ||
+		    memcmp(tn->path, path, base) != 0 || tn->path[base] != '/')
+			continue;
+		const char *name = tn->path + base + 1;
+		size_t nlen = tn->plen - base - 1;
+		if (n && store_child(s, n, name, nlen))
+			continue; /* the committed list had it */
+		ret = fn(arg, name, nlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int log_op(struct txn *t, enum txop_kind kind, const char *path,
+		  const void *value, size_t vlen, const struct xs_perm *perms,
+		  uint32_t nperms)
+{
+	struct txop *op = calloc(1, sizeof(*op));
+
+	if (!op)
+		return -ENOMEM;
+	op->kind = kind;
+	op->path = strdup(path);
+	if (vlen) {
+		op->value = malloc(vlen);
+		if (op->value)
+			memcpy(op->value, value, vlen);
+	}
+	if (nperms) {
+		op->perms = malloc(nperms * sizeof(*perms));
+		if (op->perms)
+			memcpy(op->perms, perms, nperms * sizeof(*perms));
+	}
+	if (!op->path || (vlen && !op->value) || (nperms && !op->perms)) {
+		free(op->path);
+		free(op->value);
+		free(op->perms);
+		free(op);
+		return -ENOMEM;
+	}
+	op->vlen = (uint32_t)vlen;
+	op->nperms = nperms;
+	if (t->ops_tail)
+		t->ops_tail->next = op;
+	else
+		t->ops_head = op;
+	t->ops_tail = op;
+	t->nmods++;
+	return 0;
+}
+
+static int set_private(struct tnode *tn, const void *value, size_t vlen,
+		       const struct xs_perm *perms, uint32_t nperms)
+{
+	char *v = NULL;
+	struct xs_perm *p = malloc(nperms * sizeof(*p));
+
+	if (vlen)
+		v = malloc(vlen);
+	if (!p || (vlen && !v)) {
+		free(p);
+		free(v);
+		return -ENOMEM;
+	}
+	if (vlen)
+		memcpy(v, value, vlen);
+	memcpy(p, perms, nperms * sizeof(*p));
+	tnode_clear_private(tn);
+	tn->value = v;
+	tn->vlen = (uint32_t)vlen;
+	tn->perms = p;
+	tn->nperms = nperms;
+	tn->modified = true;
+	tn->exists = true;
+	return 0;
+}
+
+int txn_write(struct txn *t, struct store *s, const char *path,
+	      const void *value, size_t len, bool set_value,
+	      const struct xs_perm *cperms, uint32_t ncperms)
+{
+	struct nodeinfo info;
+	struct tnode *tn;
+	size_t plen = strlen(path);
+	int ret;
+
+	ret = txn_get(t, s, path, &info);
+	if (ret == 0) {
+		if (!set_value)
+			return 0;
+		ret = tn_get(t, path, plen, &tn);
+		if (ret)
+			return ret;
+		/* info may point into tn itself: set_private copies first. */
+		ret = set_private(tn, value, len, info.perms, info.nperms);
+		if (ret)
+			return ret;
+		return log_op(t, TXOP_WRITE, path, value, len, NULL, 0);
+	}
+	if (ret != -ENOENT)
+		return ret;
+
+	/* Create the missing chain, top down. */
+	size_t top;
+	ret = nearest_walk(t, s, path, &info, &top);
+	if (ret)
+		return ret;
+	for (size_t l = top; l <= plen; l++) {
+		if (path[l] != '/' && path[l] != '\0')
+			continue;
+		const struct node *n;
+		/* resolve needs a NUL-terminated prefix */
+		char prefix[PATH_BUF_SIZE];
+		memcpy(prefix, path, l);
+		prefix[l] = '\0';
+		enum source src = resolve(t, s, prefix, &info, &n);
+		ret = tn_get(t, prefix, l, &tn);
+		if (ret)
+			return ret;
+		bool shadow = src == SRC_HIDDEN || (src == SRC_PRIVATE && tn->shadow);
+		bool last = l == plen;
+		ret = set_private(tn, last && set_value ? value : NULL,
+				  last && set_value ? len : 0, cperms, ncperms);
+		if (ret)
+			return ret;
+		tn->shadow = shadow;
+	}
+	return log_op(t, set_value ? TXOP_WRITE : TXOP_MKDIR, path, value,
+		      set_value ? len : 0, cperms, ncperms);
+}
+
+int txn_rm(struct txn *t, struct store *s, const char *path)
+{
+	struct nodeinfo info;
+	struct tnode *tn;
+	size_t plen = strlen(path);
+	int ret = txn_get(t, s, path, &info);
+
+	if (ret)
+		return ret;
+	if (plen == 1)
+		return -EINVAL;
+	ret = tn_get(t, path, plen, &tn);
+	if (ret)
+		return ret;
+	ret = log_op(t, TXOP_RM, path, NULL, 0, NULL, 0);
+	if (ret)
+		return ret;
+	tnode_clear_private(tn);
+	tn->modified = true;
+	tn->exists = false;
+	tn->shadow = true;
+	/* Everything the transaction knows below path is gone too. */
+	for (struct tnode *d = t->order_head; d; d = d->onext) {
+		if (d->plen > plen && d->path[plen] == '/' &&
+		    memcmp(d->path, path, plen) == 0) {
+			tnode_clear_private(d);
+			d->modified = true;
+			d->exists = false;
+			d->shadow = true;
+		}
+	}
+	return 0;
+}
+
+int txn_set_perms(struct txn *t, struct store *s, const char *path,
+		  const struct xs_perm *perms, uint32_t nperms)
+{
+	struct nodeinfo info;
+	struct tnode *tn;
+	int ret = txn_get(t, s, path, &info);
+
+	if (ret)
+		return ret;
+	ret = tn_get(t, path, strlen(path), &tn);
+	if (ret)
+		return ret;
+	bool was_modified = tn->modified;
+	bool shadow = tn->shadow;
+	ret = set_private(tn, info.value, info.vlen, perms, nperms);
+	if (ret)
+		return ret;
+	tn->shadow = was_modified && shadow;
+	return log_op(t, TXOP_SETPERMS, path, NULL, 0, perms, nperms);
+}
+
+static bool still_valid(const struct tnode *tn, const struct store *s)
+{
+	if (!tn->observed && !tn->listed)
+		return true;
+	const struct node *n = store_lookup(s, tn->path);
+	if (tn->observed) {
+		if (tn->seen_exists != (n != NULL))
+			return false;
+		if (n && n->gen != tn->seen_gen)
+			return false;
+	}
+	if (tn->listed && (!n || n->cgen != tn->seen_cgen))
+		return false;
+	return true;
+}
+
+int txn_commit(struct txn *t, struct store *s, struct changes *changes)
+{
+	for (const struct tnode *tn = t->order_head; tn; tn = tn->onext)
+		if (!still_valid(tn, s))
+			return -EAGAIN;
+
+	struct view v = {.store = s, .txn = NULL, .changes = changes};
+	int err = 0;
+	for (const struct txop *op = t->ops_head; op; op = op->next) {
+		int ret = 0;
+		switch (op->kind) {
+		case TXOP_WRITE:
+		case TXOP_MKDIR: {
+			/* A write to an existing node keeps its permissions. */
+			ret = view_write(&v, op->path, op->value, op->vlen,
+					 op->kind == TXOP_WRITE, op->perms,
+					 op->nperms);
+			break;
+		}
+		case TXOP_RM:
+			ret = view_rm(&v, op->path);
+			if (ret == -ENOENT)
+				ret = 0;
+			break;
+		case TXOP_SETPERMS:
+			ret = view_set_perms(&v, op->path, op->perms, op->nperms);
+			break;
+		}
+		if (ret && !err)
+			err = ret;
+	}
+	return err;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Transactions: a private overlay on the store plus a log of operations.
+ *
+ * Starting one copies nothing (O(1) in the size of the tree).  Reads fall
+ * through to the committed store and are remembered as observations
+ * (existence and generation of the node, and the child-list generation
+ * when it was listed); writes go to the overlay and to the log.  Commit
+ * checks every observation against the store - if any observed node was
+ * changed, created or removed since, the commit fails with EAGAIN - and
+ * otherwise replays the log on the store.  This is optimistic concurrency
+ * control with node granularity: unrelated commits never conflict, and two
+ * transactions adding different children to one parent both succeed because
+ * adding a child observes the parent's value and permissions, not its child
+ * list.  Reads inside a transaction return current committed data; if that
+ * data changes before commit, the commit fails, so a successful commit only
+ * ever acted on a consistent state.
+ *
+ * Owns its overlay nodes and log.  The connection owns the struct txn.
+ */
+#ifndef XS_DAEMON_TXN_H
+#define XS_DAEMON_TXN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "view.h"
+
+struct store;
+struct changes;
+struct tnode;
+struct txop;
+
+struct txn {
+	struct txn *next;	/* in the owning connection's list */
+	uint32_t id;		/* tx_id on the wire, never 0 */
+	uint32_t nnodes;	/* overlay entries: nodes touched */
+	uint32_t max_nodes;	/* quota on nnodes, 0 for none */
+	uint64_t nmods;		/* changes made so far */
+	struct tnode **buckets;
+	size_t nbuckets;
+	struct tnode *order_head, *order_tail; /* first-touch order */
+	struct txop *ops_head, *ops_tail;      /* the log, in order */
+};
+
+/* A new empty transaction, or NULL when out of memory. */
+struct txn *txn_new(uint32_t id, uint32_t max_nodes);
+void txn_free(struct txn *t);
+
+int txn_get(struct txn *t, struct store *s, const char *path,
+	    struct nodeinfo *out);
+int txn_nearest(struct txn *t, struct store *s, const char *path,
+		struct nodeinfo *out);
+int txn_list(struct txn *t, struct store *s, const char *path,
+	     view_child_fn fn, void *arg, uint64_t *cgen);
+int txn_write(struct txn *t, struct store *s, const char *path,
+	      const void *value, size_t len, bool set_value,
+	      const struct xs_perm *cperms, uint32_t ncperms);
+int txn_rm(struct txn *t, struct store *s, const char *path);
+int txn_set_perms(struct txn *t, struct store *s, const char *path,
+		  const struct xs_perm *perms, uint32_t nperms);
+
+/*
+ * Validate and apply.  Returns -EAGAIN (nothing applied) if an observed
+ * node changed, else applies every logged operation, recording each
+ * changed path once in `changes`, and returns 0.
+ */
+int txn_commit(struct txn *t, struct store *s, struct changes *changes);
+
+#endif
