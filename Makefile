@@ -59,6 +59,8 @@ include mk/daemon.mk
 -include mk/lib.mk
 -include mk/tools.mk
 -include mk/tests.mk
+-include mk/proto.mk
+-include mk/integration.mk
 -include mk/bench.mk
 
 all: $(ALL_TARGETS)

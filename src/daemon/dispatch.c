@@ -59,7 +59,7 @@ static const struct op_desc op_table[XS_TYPE_COUNT] = {
 				     OP_PRIV, 1, 1},
 	[XS_RESUME] = {"RESUME", NULL, OP_PRIV, 1, 1},
 	[XS_SET_TARGET] = {"SET_TARGET", NULL, OP_PRIV, 2, 2},
-	[XS_RESTRICT] = {"RESTRICT", NULL, OP_PRIV, 1, 1},
+	[XS_RESTRICT] = {"RESTRICT", op_restrict, OP_PRIV, 1, 1},
 	[XS_RESET_WATCHES] = {"RESET_WATCHES", op_reset_watches, 0, 0, 1},
 	[XS_DIRECTORY_PART] = {"DIRECTORY_PART", op_directory_part, OP_TXN, 2, 2},
 	[XS_GET_FEATURE] = {"GET_FEATURE", NULL, 0, 0, 1},

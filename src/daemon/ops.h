@@ -29,6 +29,7 @@ int op_get_domain_path(struct request *r);
 int op_is_domain_introduced(struct request *r);
 int op_get_quota(struct request *r);
 int op_set_quota(struct request *r);
+int op_restrict(struct request *r);
 
 int op_control(struct request *r);
 

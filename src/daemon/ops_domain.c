@@ -10,6 +10,7 @@
 
 #include "common/codec.h"
 #include "common/path.h"
+#include "conn.h"
 #include "daemon.h"
 #include "ops.h"
 
@@ -97,5 +98,18 @@ int op_set_quota(struct request *r)
 		q->soft[item] = (uint32_t)val;
 	else
 		q->hard[item] = (uint32_t)val;
+	return reply_ok(&r->reply);
+}
+
+int op_restrict(struct request *r)
+{
+	uint32_t domid;
+
+	if (parse_domid(r->argv[0], &domid) != 0)
+		return -EINVAL;
+	/* From now on this connection is domain domid, unprivileged. */
+	r->conn->caller.domid = domid;
+	r->conn->caller.privileged = false;
+	r->conn->caller.target = ACL_NO_TARGET;
 	return reply_ok(&r->reply);
 }

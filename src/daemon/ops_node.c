@@ -25,17 +25,39 @@
 /* DOMID_FIRST_RESERVED: ids from here on are not real domains. */
 #define DOMID_RESERVED 0x7ff0u
 
+/*
+ * A caller without access to a node's parents must not learn whether the
+ * node exists: a failure is reported as EACCES unless the nearest existing
+ * ancestor grants some of the access asked for (as the reference does).
+ */
+static int hide_errno(struct request *r, const char *path, unsigned int need,
+		      int err)
+{
+	char parent[PATH_BUF_SIZE];
+	struct nodeinfo info;
+
+	if (r->caller->privileged || err == -ENOMEM || strcmp(path, "/") == 0)
+		return err;
+	strcpy(parent, path);
+	char *slash = strrchr(parent, '/');
+	slash[slash == parent ? 1 : 0] = '\0';
+	if (view_nearest(&r->view, parent, &info) != 0)
+		return err;
+	return (acl_access(r->caller, info.perms, info.nperms) & need) ? err : -EACCES;
+}
+
 /* Read the node at path with the access in `need`, else -EACCES/-ENOENT. */
 static int get_checked(struct request *r, const char *path, unsigned int need,
 		       struct nodeinfo *info)
 {
 	int ret = view_get(&r->view, path, info);
 
-	if (ret)
-		return ret;
-	if ((acl_access(r->caller, info->perms, info->nperms) & need) != need)
-		return -EACCES;
-	return 0;
+	if (ret == 0 &&
+	    (acl_access(r->caller, info->perms, info->nperms) & need) != need)
+		ret = -EACCES;
+	if (ret == -ENOENT || ret == -EACCES)
+		ret = hide_errno(r, path, need, ret);
+	return ret;
 }
 
 static bool over_quota(struct request *r, enum quota_item item, uint64_t value)
