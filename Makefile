@@ -65,6 +65,19 @@ include mk/daemon.mk
 
 all: $(ALL_TARGETS)
 
+# Every test once as built, then again under AddressSanitizer and UBSan
+# (a separate build tree, so both stay incremental).
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+check-fast: all $(CHECK_DEPS)
+check-asan:
+	$(Q)$(SAN_ENV) $(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
+		SANITIZE=address,undefined check-fast
+check:
+	$(Q)$(MAKE) --no-print-directory check-fast
+	$(Q)$(MAKE) --no-print-directory check-asan
+	@echo "check: all tests passed, plain and under ASan+UBSan"
+
 clean:
 	rm -rf $(BUILD)
 

@@ -79,6 +79,8 @@ int reply_add(struct reply *r, const void *data, size_t len)
 {
 	if (len > sizeof(r->buf) - r->len)
 		return -E2BIG;
+	if (len == 0)
+		return 0; /* data may be NULL (an empty value) */
 	memcpy(r->buf + r->len, data, len);
 	r->len += (uint32_t)len;
 	return 0;

@@ -98,7 +98,7 @@ static void test_bad_paths(void **state)
 
 static void test_path_lengths(void **state)
 {
-	char *buf = malloc(XS_PAYLOAD_MAX);
+	static char buf[XS_PAYLOAD_MAX];
 	struct xmsg m;
 
 	/* Absolute: 3072 bytes accepted, 3073 refused. */
@@ -125,7 +125,6 @@ static void test_path_lengths(void **state)
 	EXPECT_ERR(m, "EINVAL");
 	assert_int_equal(XREQ(fd0, XS_RM, 0, "/local\0", &m), 0);
 	EXPECT_OK(m, XS_RM);
-	free(buf);
 }
 
 static void test_relative_paths(void **state)
