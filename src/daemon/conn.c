@@ -186,8 +186,10 @@ void conn_flush(struct conn *c)
 			if (!c->out_head)
 				c->out_tail = NULL;
 			c->out_bytes -= o->len;
-			if (o->is_event)
+			if (o->is_event) {
 				c->out_events--;
+				c->d->queued_events--;
+			}
 			free(o);
 		}
 	}
@@ -225,6 +227,7 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	o->len = (uint32_t)(XS_HDR_SIZE + len);
 	o->off = 0;
 	o->is_event = is_event;
+	o->queued_ms = is_event ? daemon_now_ms() : 0;
 	o->next = NULL;
 	if (c->out_tail)
 		c->out_tail->next = o;
@@ -233,8 +236,10 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	c->out_tail = o;
 	c->out_bytes += o->len;
 	mark_flush(c);
-	if (is_event)
+	if (is_event) {
 		c->out_events++;
+		c->d->queued_events++;
+	}
 	return 0;
 }
 
@@ -282,8 +287,37 @@ void conn_drop_txns(struct conn *c)
 	c->ntxns = 0;
 }
 
+void conn_expire_events(struct conn *c, uint64_t cutoff_ms)
+{
+	struct outbuf **pp = &c->out_head, *prev = NULL;
+	uint32_t dropped = 0;
+
+	while (*pp) {
+		struct outbuf *o = *pp;
+		if (o->is_event && o->off == 0 && o->queued_ms < cutoff_ms) {
+			*pp = o->next;
+			c->out_bytes -= o->len;
+			c->out_events--;
+			c->d->queued_events--;
+			free(o);
+			dropped++;
+			continue;
+		}
+		prev = o;
+		pp = &o->next;
+	}
+	c->out_tail = prev;
+	if (dropped) {
+		c->d->stats.events_dropped += dropped;
+		log_msg(LOG_LVL_WARN,
+			"connection %u: dropped %u watch events not read in time",
+			c->id, dropped);
+	}
+}
+
 static void free_output(struct conn *c)
 {
+	c->d->queued_events -= c->out_events;
 	while (c->out_head) {
 		struct outbuf *o = c->out_head;
 		c->out_head = o->next;

@@ -45,6 +45,7 @@ struct outbuf {
 	struct outbuf *next;
 	uint32_t len, off;	/* bytes in data, bytes already sent */
 	bool is_event;
+	uint64_t queued_ms;	/* monotonic time it was queued */
 	char data[];		/* header + payload */
 };
 
@@ -105,6 +106,12 @@ void conn_mark_busy(struct conn *c);
 
 /* Send queued output of every connection that has some. */
 void conn_flush_all(struct daemon *d);
+
+/*
+ * Drop watch events queued before cutoff_ms that the reader has not
+ * started to receive (the reference's watch-event timeout).
+ */
+void conn_expire_events(struct conn *c, uint64_t cutoff_ms);
 
 /* Tear down now; freed later by conn_reap(). */
 void conn_close(struct conn *c, const char *why);

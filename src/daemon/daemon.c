@@ -15,6 +15,8 @@
 /* Defaults for the bounds on one connection's queued output. */
 #define DEFAULT_EVENT_LIMIT 1024u
 #define DEFAULT_OUT_LIMIT (256u * 1024u)
+/* The reference daemon's watch-event timeout: 20 s. */
+#define DEFAULT_EVENT_TIMEOUT_MS 20000u
 
 static int init_tree(struct store *s)
 {
@@ -39,6 +41,7 @@ int daemon_init(struct daemon *d)
 	quota_defaults(&d->dom0_quotas);
 	d->event_limit = DEFAULT_EVENT_LIMIT;
 	d->out_limit = DEFAULT_OUT_LIMIT;
+	d->event_timeout_ms = DEFAULT_EVENT_TIMEOUT_MS;
 	d->started = time(NULL);
 	for (int i = 0; i < SPECIAL_COUNT; i++) {
 		d->special[i].path = special_paths[i];
@@ -80,6 +83,28 @@ struct special_perms *daemon_special(struct daemon *d, const char *path)
 		if (strcmp(d->special[i].path, path) == 0)
 			return &d->special[i];
 	return NULL;
+}
+
+uint64_t daemon_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void daemon_expire_events(struct daemon *d)
+{
+	uint64_t now = daemon_now_ms();
+
+	/* A sweep a second is enough for a timeout counted in seconds. */
+	if (!d->queued_events || !d->event_timeout_ms ||
+	    now < d->event_timeout_ms || now - d->last_expire_ms < 1000)
+		return;
+	d->last_expire_ms = now;
+	for (struct conn *c = d->conns; c; c = c->next)
+		if (c->out_events)
+			conn_expire_events(c, now - d->event_timeout_ms);
 }
 
 bool daemon_has_pending(const struct daemon *d)

@@ -54,6 +54,9 @@ struct daemon {
 	time_t started;
 	struct daemon_stats stats;
 	uint32_t event_limit;	 /* pending watch events per connection */
+	uint64_t event_timeout_ms; /* unread events are dropped after this */
+	uint64_t queued_events;	 /* events queued on all connections */
+	uint64_t last_expire_ms; /* last sweep for stale events */
 	size_t out_limit;	 /* queued reply bytes before reading pauses */
 	struct special_perms special[SPECIAL_COUNT];
 };
@@ -68,6 +71,12 @@ void daemon_release(struct daemon *d);
 
 /* One round of work: process queued input fairly, flush, free the dead. */
 void daemon_run_pending(struct daemon *d);
+/* Milliseconds of a monotonic clock. */
+uint64_t daemon_now_ms(void);
+
+/* Drop watch events that waited longer than the timeout. */
+void daemon_expire_events(struct daemon *d);
+
 /* True when some connection still has input waiting to be processed. */
 bool daemon_has_pending(const struct daemon *d);
 

@@ -139,6 +139,17 @@ void req_fire_changes(struct daemon *d, struct changes *ch)
 	}
 }
 
+void req_fire_special(struct daemon *d, int which, unsigned int domid)
+{
+	struct special_perms *sp = &d->special[which];
+	struct change ch = {.path = (char *)sp->path, .perms = sp->perms,
+			    .nperms = sp->nperms};
+	struct fire_ctx f = {.ch = &ch};
+
+	/* Readers of the special node's permissions hear it (XSA-115). */
+	watch_fire_special(&d->watches, sp->path, domid, deliver_event, &f);
+}
+
 /* The generic checks; 0 to call the handler, else -errno. */
 static int prepare(struct request *r, const struct op_desc *op)
 {

@@ -68,4 +68,7 @@ int req_path(struct request *r, unsigned int i, bool allow_special, char *out,
 /* Fire watches for everything recorded in changes. */
 void req_fire_changes(struct daemon *d, struct changes *ch);
 
+/* Fire @introduceDomain or @releaseDomain about domid. */
+void req_fire_special(struct daemon *d, int which, unsigned int domid);
+
 #endif

@@ -51,7 +51,8 @@ static void usage(FILE *f)
 	      "  -M, --path-max N         path length below a domain's home\n"
 	      "  -Q, --quota NAME=N       set a quota by name (see GET_QUOTA)\n"
 	      "  -q, --quota-soft NAME=N  set a soft quota (memory)\n"
-	      "  -w, --timeout WHAT=SEC   accepted for compatibility\n"
+	      "  -w, --timeout watch-event=SEC  drop watch events unread for SEC\n"
+	      "                           seconds (default 20, 0 never)\n"
 	      "  -D, --no-domain-init     accepted for compatibility\n"
 	      "  -R, --no-recovery        accepted for compatibility\n"
 	      "  -I, --internal-db [on|off] accepted; the store is always in memory\n"
@@ -90,6 +91,18 @@ static int set_named_quota(struct daemon *d, const char *arg, bool soft)
 	if (soft && d->quotas.soft[item] == QUOTA_DISABLED)
 		return -EINVAL;
 	return set_quota_arg(d, item, eq + 1, soft);
+}
+
+static int set_timeout_arg(struct daemon *d, const char *arg)
+{
+	static const char what[] = "watch-event=";
+	uint64_t v;
+
+	if (strncmp(arg, what, sizeof(what) - 1) != 0 ||
+	    xs_parse_uint(arg + sizeof(what) - 1, UINT32_MAX / 1000, &v) != 0)
+		return -EINVAL;
+	d->event_timeout_ms = v * 1000;
+	return 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o,
@@ -142,7 +155,8 @@ static int parse_options(int argc, char **argv, struct options *o,
 			break;
 		case 'Q': ret = set_named_quota(d, optarg, false); break;
 		case 'q': ret = set_named_quota(d, optarg, true); break;
-		case 'w': case 'D': case 'R': case 'I': case 'K': break;
+		case 'w': ret = set_timeout_arg(d, optarg); break;
+		case 'D': case 'R': case 'I': case 'K': break;
 		case 'H': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
@@ -300,12 +314,15 @@ int main(int argc, char **argv)
 	log_msg(LOG_LVL_INFO, "listening on %s", o.socket);
 
 	while (!sig.stop) {
-		ret = loop_run_once(&d.loop, daemon_has_pending(&d) ? 0 : -1);
+		/* Wake each second while events wait, to expire stale ones. */
+		int timeout = daemon_has_pending(&d) ? 0 : d.queued_events ? 1000 : -1;
+		ret = loop_run_once(&d.loop, timeout);
 		if (ret < 0) {
 			log_msg(LOG_LVL_ERR, "event loop: %s", strerror(-ret));
 			break;
 		}
 		daemon_run_pending(&d);
+		daemon_expire_events(&d);
 	}
 
 	sock_listener_close(&listener);

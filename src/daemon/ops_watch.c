@@ -31,6 +31,9 @@ int op_watch(struct request *r)
 		if (xs_parse_uint(r->argv[2], WATCH_DEPTH_MAX, &v) != 0)
 			return -EINVAL;
 		depth = (int)v;
+		/* Special watches take only depth 1: name the domain. */
+		if (path_is_special(path) && depth != 1)
+			return -EINVAL;
 	}
 	uint32_t max = quota_limit(&r->d->quotas, Q_WATCHES);
 	if (!r->caller->privileged && max && r->conn->nwatches >= max)

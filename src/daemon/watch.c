@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "common/path.h"
 
 #define FNV_INIT 2166136261u
@@ -171,6 +173,26 @@ void watch_fire(struct watch_index *idx, const char *path, bool exact,
 			fire_bucket(idx, path, plen, h, depth - level, deliver, arg);
 		}
 	}
+}
+
+void watch_fire_special(struct watch_index *idx, const char *base,
+			unsigned int domid, watch_deliver_fn deliver, void *arg)
+{
+	char named[64];
+	size_t blen = strlen(base);
+	uint32_t h = hash_bytes(base, blen);
+	int n = snprintf(named, sizeof(named), "%s/%u", base, domid);
+
+	if (n < 0 || (size_t)n >= sizeof(named))
+		return;
+	for (struct watch *w = idx->buckets[h & (idx->nbuckets - 1)]; w;) {
+		struct watch *next = w->hnext;
+		if (w->hash == h && w->plen == blen && memcmp(w->path, base, blen) == 0)
+			deliver(arg, w, w->depth >= 1 ? named : base);
+		w = next;
+	}
+	fire_bucket(idx, named, (size_t)n, hash_bytes(named, (size_t)n), 0, deliver,
+		    arg);
 }
 
 const char *watch_event_path(const struct watch *w, const char *path)

@@ -67,6 +67,14 @@ typedef void (*watch_deliver_fn)(void *arg, struct watch *w,
 void watch_fire(struct watch_index *idx, const char *path, bool exact,
 		watch_deliver_fn deliver, void *arg);
 
+/*
+ * Fire a special event (base is "@introduceDomain" or "@releaseDomain")
+ * about one domain.  Watches on base hear "base", or "base/<domid>" when
+ * set with depth 1; watches on "base/<domid>" hear "base/<domid>".
+ */
+void watch_fire_special(struct watch_index *idx, const char *base,
+			unsigned int domid, watch_deliver_fn deliver, void *arg);
+
 /* The path to report for an event at path, relative if the watch was. */
 const char *watch_event_path(const struct watch *w, const char *path);
 
