@@ -16,6 +16,61 @@
 
 static uint32_t next_req_id = 1000;
 
+/* Watch events that arrived while a request waited for its reply, kept
+ * per connection until collect_events() reads them. */
+#define STASH_FDS 1024
+static struct events *stash[STASH_FDS];
+
+static void stash_event(int fd, const struct xmsg *m)
+{
+	if (fd < 0 || fd >= STASH_FDS)
+		return;
+	if (!stash[fd]) {
+		stash[fd] = calloc(1, sizeof(*stash[fd]));
+		if (!stash[fd])
+			return;
+	}
+	struct events *ev = stash[fd];
+	size_t plen = strlen(m->payload);
+	size_t len = strlen(ev->text);
+	snprintf(ev->text + len, sizeof(ev->text) - len, "%s %s|", m->payload,
+		 m->payload + plen + 1);
+	ev->count++;
+}
+
+void collect_events(int fd, struct events *ev)
+{
+	struct xmsg m;
+	uint32_t id = 0x5e5e;
+
+	ev->text[0] = '\0';
+	ev->count = 0;
+	if (fd >= 0 && fd < STASH_FDS && stash[fd]) {
+		*ev = *stash[fd];
+		free(stash[fd]);
+		stash[fd] = NULL;
+	}
+	if (xsend(fd, XS_READ, id, 0, "/\0", 2) < 0)
+		return;
+	while (xrecv(fd, &m, 5000) == 1) {
+		if (m.hdr.type != XS_WATCH_EVENT)
+			break;
+		size_t plen = strlen(m.payload);
+		size_t len = strlen(ev->text);
+		snprintf(ev->text + len, sizeof(ev->text) - len, "%s %s|", m.payload,
+			 m.payload + plen + 1);
+		ev->count++;
+	}
+}
+
+void forget_events(int fd)
+{
+	if (fd >= 0 && fd < STASH_FDS) {
+		free(stash[fd]);
+		stash[fd] = NULL;
+	}
+}
+
 int xconn(const struct daemon_proc *dp)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -169,8 +224,10 @@ int xreq(int fd, uint32_t type, uint32_t tx_id, const void *payload,
 		int r = xrecv(fd, reply, 5000);
 		if (r <= 0)
 			return -1;
-		if (reply->hdr.type == XS_WATCH_EVENT)
+		if (reply->hdr.type == XS_WATCH_EVENT) {
+			stash_event(fd, reply);
 			continue;
+		}
 		return reply->hdr.req_id == id ? 0 : -1;
 	}
 }

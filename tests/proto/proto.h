@@ -52,6 +52,19 @@ int xreq(int fd, uint32_t type, uint32_t tx_id, const void *payload,
 #define XREQ(fd, type, tx, lit, reply) \
 	xreq((fd), (type), (tx), (lit), sizeof(lit) - 1, (reply))
 
+/*
+ * Watch events received, oldest first, as "path token|path token|": those
+ * that arrived while xreq() waited for replies, then any up to the reply
+ * of a sentinel request sent now.
+ */
+struct events {
+	char text[8192];
+	unsigned int count;
+};
+void collect_events(int fd, struct events *ev);
+/* Discard stashed events of a connection about to be closed. */
+void forget_events(int fd);
+
 /* Connect and RESTRICT the connection to domid (unprivileged). */
 int xconn_as(const struct daemon_proc *dp, unsigned int domid);
 
