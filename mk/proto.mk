@@ -16,7 +16,7 @@ $(PROTO_BINS): $(BUILD)/tests/proto/%: $(BUILD)/obj/tests/proto/%.o $(PROTO_LIB_
 	@mkdir -p $(@D)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
-		$(ALL_LDFLAGS) $(CMOCKA_LIBS)
+		$(ALL_LDFLAGS) $(CMOCKA_LIBS) -lpthread
 
 check-proto: $(PROTO_BINS) $(DAEMON_BIN)
 	$(Q)XENSTORED_BIN=$(DAEMON_BIN) sh tests/run-unit.sh $(PROTO_BINS)
