@@ -78,6 +78,13 @@ check:
 	$(Q)$(MAKE) --no-print-directory check-asan
 	@echo "check: all tests passed, plain and under ASan+UBSan"
 
+# Static analysis of the daemon and shared code (advisory: not part of check).
+LINT_SRCS = $(COMMON_SRCS) $(DAEMON_SRCS)
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --std=c11 \
+		-Iinclude -Isrc --error-exitcode=1 $(LINT_SRCS)
+	clang-tidy --quiet $(LINT_SRCS) -- -std=c11 -Iinclude -Isrc -D_GNU_SOURCE
+
 clean:
 	rm -rf $(BUILD)
 

@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 	static struct daemon d;
 	struct options o = {0};
 	struct sock_listener listener;
-	struct signals sig;
+	struct signals sig = {0};
 	int ret;
 
 	ret = daemon_init(&d);
