@@ -24,7 +24,7 @@ int op_transaction_start(struct request *r)
 
 	uint32_t txmax = r->caller->privileged ? 0
 					       : quota_limit(&r->d->quotas, Q_TXNODES);
-	struct txn *t = txn_new(id, txmax);
+	struct txn *t = txn_new(&r->d->store, id, txmax);
 	if (!t)
 		return -ENOMEM;
 	t->next = c->txns;

@@ -20,6 +20,8 @@
 #include "common/path.h"
 
 #define INITIAL_BUCKETS 1024u
+/* Bound on history kept for open transactions. */
+#define HISTORY_MAX_BYTES (64u * 1024u * 1024u)
 
 static uint32_t hash_child(const struct node *parent, const char *name,
 			   size_t len)
@@ -110,6 +112,50 @@ static void node_free(struct node *n)
 	free(n);
 }
 
+static void state_of(const struct node *n, struct node_state *st)
+{
+	st->exists = true;
+	st->value = n->value;
+	st->vlen = n->vlen;
+	st->perms = n->perms;
+	st->nperms = n->nperms;
+	st->gen = n->gen;
+	st->cgen = n->cgen;
+	st->nchildren = n->nchildren;
+}
+
+/* Save n's state before the change tagged gen, if a snapshot needs it. */
+static void save_node(struct store *s, const struct node *n, const char *path,
+		      uint64_t gen)
+{
+	char buf[PATH_BUF_SIZE];
+	struct node_state st;
+
+	if (!history_active(&s->hist))
+		return;
+	if (!path) {
+		if (!store_path(n, buf, sizeof(buf)))
+			return;
+		path = buf;
+	}
+	state_of(n, &st);
+	history_save(&s->hist, path, &st, gen);
+}
+
+/* Save "path did not exist" before the creation tagged gen. */
+static void save_absent(struct store *s, const char *path, size_t len,
+			uint64_t gen)
+{
+	char buf[PATH_BUF_SIZE];
+	struct node_state st = {.exists = false};
+
+	if (!history_active(&s->hist))
+		return;
+	memcpy(buf, path, len);
+	buf[len] = '\0';
+	history_save(&s->hist, buf, &st, gen);
+}
+
 static void owner_add(struct store *s, const struct node *n, int delta)
 {
 	s->owner_nodes[n->perms[0].domid] += (uint32_t)delta;
@@ -153,7 +199,8 @@ int store_init(struct store *s)
 	s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
 	s->owner_nodes = calloc(PERM_DOMID_MAX + 1, sizeof(*s->owner_nodes));
 	s->root = node_new(NULL, "", 0, &root_perm, 1);
-	if (!s->buckets || !s->owner_nodes || !s->root) {
+	if (!s->buckets || !s->owner_nodes || !s->root ||
+	    history_init(&s->hist, HISTORY_MAX_BYTES) != 0) {
 		store_release(s);
 		return -ENOMEM;
 	}
@@ -180,6 +227,7 @@ void store_release(struct store *s)
 	}
 	free(s->buckets);
 	free(s->owner_nodes);
+	history_release(&s->hist);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -238,11 +286,19 @@ int store_create(struct store *s, const char *path, const struct xs_perm *perms,
 		return 0;
 	}
 	s->gen++;
+	if (history_active(&s->hist)) {
+		/* The parent's child list changes: keep its old state. */
+		char pbuf[PATH_BUF_SIZE];
+		memcpy(pbuf, path, len);
+		pbuf[len] = '\0';
+		save_node(s, cur, pbuf, s->gen);
+	}
 	while (*p) {
 		if (*p == '/')
 			p++;
 		const char *end = strchr(p, '/');
 		size_t clen = end ? (size_t)(end - p) : strlen(p);
+		save_absent(s, path, (size_t)(p - path) + clen, s->gen);
 		struct node *n = node_new(cur, p, clen, perms, nperms);
 
 		if (!n) {
@@ -276,6 +332,7 @@ int store_set_value(struct store *s, struct node *n, const void *value,
 			return -ENOMEM;
 		memcpy(copy, value, len);
 	}
+	save_node(s, n, NULL, s->gen + 1);
 	s->value_bytes = s->value_bytes - n->vlen + len;
 	free(n->value);
 	n->value = copy;
@@ -292,6 +349,7 @@ int store_set_perms(struct store *s, struct node *n, const struct xs_perm *perms
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, perms, nperms * sizeof(*copy));
+	save_node(s, n, NULL, s->gen + 1);
 	owner_add(s, n, -1);
 	free(n->perms);
 	n->perms = copy;
@@ -307,16 +365,22 @@ void store_remove(struct store *s, struct node *top, const char *path,
 	char buf[PATH_BUF_SIZE];
 	size_t blen = 0;
 	struct node *cur = top;
+	bool paths = visit || history_active(&s->hist);
 
-	if (visit) {
-		blen = strlen(path);
-		memcpy(buf, path, blen + 1);
+	if (paths) {
+		if (path) {
+			blen = strlen(path);
+			memcpy(buf, path, blen + 1);
+		} else {
+			blen = store_path(top, buf, sizeof(buf));
+		}
 	}
 	s->gen++;
+	save_node(s, top->parent, NULL, s->gen);
 	for (;;) {
 		while (cur->first_child) {
 			cur = cur->first_child;
-			if (visit) {
+			if (paths) {
 				/* Paths are <= 3072 bytes, so this fits. */
 				buf[blen++] = '/';
 				memcpy(buf + blen, cur->name, cur->namelen + 1);
@@ -325,6 +389,8 @@ void store_remove(struct store *s, struct node *top, const char *path,
 		}
 		if (visit)
 			visit(arg, cur, buf);
+		if (paths)
+			save_node(s, cur, buf, s->gen);
 		struct node *parent = cur->parent;
 		unlink_child(s, cur);
 		hash_unlink(s, cur);
@@ -332,7 +398,7 @@ void store_remove(struct store *s, struct node *top, const char *path,
 		s->value_bytes -= cur->vlen;
 		s->count--;
 		bool done = cur == top;
-		if (visit && !done) {
+		if (paths && !done) {
 			blen -= cur->namelen + 1;
 			buf[blen] = '\0';
 		}
@@ -341,6 +407,89 @@ void store_remove(struct store *s, struct node *top, const char *path,
 			break;
 		cur = parent;
 	}
+}
+
+void store_snap_open(struct store *s, struct snap *sn)
+{
+	history_snap_open(&s->hist, sn, s->gen);
+}
+
+void store_snap_close(struct store *s, struct snap *sn)
+{
+	history_snap_close(&s->hist, sn);
+}
+
+bool store_snap_intact(const struct store *s, const struct snap *sn)
+{
+	return history_snap_intact(&s->hist, sn);
+}
+
+void store_state_at(const struct store *s, const char *path, uint64_t gen,
+		    struct node_state *out)
+{
+	if (history_state_at(&s->hist, path, gen, out))
+		return;
+	const struct node *n = store_lookup(s, path);
+	if (n)
+		state_of(n, out);
+	else
+		memset(out, 0, sizeof(*out));
+}
+
+struct list_at_ctx {
+	const struct store *s;
+	const struct node *cur;	/* the node at path now, or NULL */
+	uint64_t gen;
+	char *buf;		/* path + '/' + room for a name */
+	size_t base;
+	history_name_fn fn;
+	void *arg;
+};
+
+/* A removed child is listed if it existed at gen and is gone now. */
+static int list_removed(void *arg, const char *name, size_t len)
+{
+	struct list_at_ctx *c = arg;
+	struct node_state st;
+
+	if (c->cur && store_child(c->s, c->cur, name, len))
+		return 0; /* listed from the current node */
+	memcpy(c->buf + c->base, name, len);
+	c->buf[c->base + len] = '\0';
+	store_state_at(c->s, c->buf, c->gen, &st);
+	return st.exists ? c->fn(c->arg, name, len) : 0;
+}
+
+int store_list_at(const struct store *s, const char *path, uint64_t gen,
+		  history_name_fn fn, void *arg)
+{
+	char buf[PATH_BUF_SIZE + 1];
+	size_t plen = strlen(path);
+	struct list_at_ctx c = {.s = s, .cur = store_lookup(s, path), .gen = gen,
+				.buf = buf, .fn = fn, .arg = arg};
+	int ret;
+
+	memcpy(buf, path, plen);
+	c.base = plen == 1 ? 1 : plen + 1;
+	buf[c.base - 1] = '/';
+	if (c.cur) {
+		/* Current children, less those created after gen. */
+		for (const struct node *ch = c.cur->first_child; ch; ch = ch->next_sib) {
+			struct node_state st;
+			if (c.base + ch->namelen >= sizeof(buf))
+				continue;
+			memcpy(buf + c.base, ch->name, ch->namelen + 1);
+			store_state_at(s, buf, gen, &st);
+			if (!st.exists)
+				continue;
+			ret = fn(arg, ch->name, ch->namelen);
+			if (ret)
+				return ret;
+		}
+	}
+	if (!history_active(&s->hist))
+		return 0;
+	return history_children(&s->hist, path, list_removed, &c);
 }
 
 size_t store_path(const struct node *n, char *buf, size_t size)

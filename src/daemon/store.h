@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "common/perms.h"
+#include "history.h"
 
 struct node {
 	struct node *hnext;	/* hash chain */
@@ -49,6 +50,7 @@ struct store {
 	uint64_t gen;		/* changes so far */
 	uint32_t *owner_nodes;	/* PERM_DOMID_MAX + 1 counters */
 	size_t value_bytes;	/* sum of vlen, for memreport */
+	struct history hist;	/* old states for open snapshots */
 };
 
 /* Set up a store holding only "/" owned by dom0 with no access for others. */
@@ -102,6 +104,27 @@ void store_remove(struct store *s, struct node *n, const char *path,
 
 /* Write n's full path into buf; returns its length or 0 if it does not fit. */
 size_t store_path(const struct node *n, char *buf, size_t size);
+
+/*
+ * Snapshots: a transaction opens one at its start; while any is open every
+ * change saves the state it replaces (history.h), so the tree as it was at
+ * the snapshot stays readable.
+ */
+void store_snap_open(struct store *s, struct snap *sn);
+void store_snap_close(struct store *s, struct snap *sn);
+/* False if history the snapshot needs was dropped (size bound). */
+bool store_snap_intact(const struct store *s, const struct snap *sn);
+
+/* The state of path as of generation gen (a snapshot's). */
+void store_state_at(const struct store *s, const char *path, uint64_t gen,
+		    struct node_state *out);
+
+/*
+ * Call fn for each child of path as of generation gen (path must have
+ * existed then).  Returns what fn returned, or 0.
+ */
+int store_list_at(const struct store *s, const char *path, uint64_t gen,
+		  history_name_fn fn, void *arg);
 
 /* Nodes owned by domid. */
 uint32_t store_owner_nodes(const struct store *s, uint32_t domid);

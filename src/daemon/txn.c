@@ -31,6 +31,7 @@ struct tnode {
 	uint64_t seen_gen, seen_cgen;
 	/* private state, valid when modified */
 	bool modified, exists, shadow;
+	uint64_t made_seq;	/* when the transaction made it exist */
 	char *value;
 	uint32_t vlen;
 	struct xs_perm *perms;
@@ -63,7 +64,7 @@ static uint32_t hash_bytes(const char *p, size_t len)
 	return h;
 }
 
-struct txn *txn_new(uint32_t id, uint32_t max_nodes)
+struct txn *txn_new(struct store *s, uint32_t id, uint32_t max_nodes)
 {
 	struct txn *t = calloc(1, sizeof(*t));
 
@@ -77,6 +78,8 @@ struct txn *txn_new(uint32_t id, uint32_t max_nodes)
 	}
 	t->id = id;
 	t->max_nodes = max_nodes;
+	t->store = s;
+	store_snap_open(s, &t->snap);
 	return t;
 }
 
@@ -108,6 +111,7 @@ void txn_free(struct txn *t)
 		free(op);
 		op = next;
 	}
+	store_snap_close(t->store, &t->snap);
 	free(t->buckets);
 	free(t);
 }
@@ -179,21 +183,44 @@ static int tn_get(struct txn *t, const char *path, size_t len, struct tnode **ou
 
 enum source { SRC_PRIVATE, SRC_HIDDEN, SRC_STORE };
 
+/* The committed state of path as the transaction's snapshot sees it. */
+static void committed(const struct txn *t, const struct store *s,
+		      const char *path, struct node_state *st)
+{
+	if (store_snap_intact(s, &t->snap)) {
+		store_state_at(s, path, t->snap.gen, st);
+		return;
+	}
+	/* History was lost: read current data; the commit will fail. */
+	store_state_at(s, path, UINT64_MAX, st);
+}
+
+static void info_from_state(const struct node_state *st, struct nodeinfo *out)
+{
+	out->exists = st->exists;
+	out->value = st->value;
+	out->vlen = st->vlen;
+	out->perms = st->perms;
+	out->nperms = st->nperms;
+	out->cgen = st->cgen;
+	out->nchildren = st->nchildren;
+}
+
 /*
  * How the transaction sees path: from its private state, hidden by a
- * removed ancestor, or through to the committed store.  Fills out; for
- * SRC_STORE *node is the committed node (or NULL).
+ * removed ancestor, or through to the committed snapshot.  Fills out; for
+ * SRC_STORE *st is the committed state.
  */
 static enum source resolve(const struct txn *t, const struct store *s,
 			   const char *path, struct nodeinfo *out,
-			   const struct node **node)
+			   struct node_state *st)
 {
 	size_t len = strlen(path);
 	const struct tnode *nearest = NULL;
 	uint32_t h = FNV_INIT;
 
 	memset(out, 0, sizeof(*out));
-	*node = NULL;
+	memset(st, 0, sizeof(*st));
 	/* One pass: the FNV state after each prefix is that prefix's hash. */
 	for (size_t i = 0; i < len; i++) {
 		h = FNV_STEP(h, path[i]);
@@ -206,36 +233,29 @@ static enum source resolve(const struct txn *t, const struct store *s,
 	}
 	if (nearest && nearest->plen == len) {
 		if (nearest->exists) {
+			struct node_state base = {0};
+			if (!nearest->shadow)
+				committed(t, s, path, &base);
 			out->exists = true;
 			out->value = nearest->value;
 			out->vlen = nearest->vlen;
 			out->perms = nearest->perms;
 			out->nperms = nearest->nperms;
-			const struct node *n =
-				nearest->shadow ? NULL : store_lookup(s, path);
-			out->cgen = (n ? n->cgen : 0) + t->nmods;
-			out->nchildren = n ? n->nchildren : 0;
+			out->cgen = base.cgen + t->nmods;
+			out->nchildren = base.nchildren;
 		}
 		return SRC_PRIVATE;
 	}
 	if (nearest && (!nearest->exists || nearest->shadow))
 		return SRC_HIDDEN;
-	const struct node *n = store_lookup(s, path);
-	*node = n;
-	if (n) {
-		out->exists = true;
-		out->value = n->value;
-		out->vlen = n->vlen;
-		out->perms = n->perms;
-		out->nperms = n->nperms;
-		out->cgen = n->cgen + t->nmods;
-		out->nchildren = n->nchildren;
-	}
+	committed(t, s, path, st);
+	info_from_state(st, out);
+	out->cgen += t->nmods;
 	return SRC_STORE;
 }
 
-/* Remember what the committed store showed for path (first sight only). */
-static int observe(struct txn *t, const char *path, const struct node *n)
+/* Remember what the committed snapshot showed for path (first sight only). */
+static int observe(struct txn *t, const char *path, const struct node_state *st)
 {
 	struct tnode *tn;
 	int ret = tn_get(t, path, strlen(path), &tn);
@@ -244,8 +264,8 @@ static int observe(struct txn *t, const char *path, const struct node *n)
 		return ret;
 	if (!tn->observed && !tn->modified) {
 		tn->observed = true;
-		tn->seen_exists = n != NULL;
-		tn->seen_gen = n ? n->gen : 0;
+		tn->seen_exists = st->exists;
+		tn->seen_gen = st->exists ? st->gen : 0;
 	}
 	return 0;
 }
@@ -253,10 +273,10 @@ static int observe(struct txn *t, const char *path, const struct node *n)
 int txn_get(struct txn *t, struct store *s, const char *path,
 	    struct nodeinfo *out)
 {
-	const struct node *n;
+	struct node_state st;
 
-	if (resolve(t, s, path, out, &n) == SRC_STORE) {
-		int ret = observe(t, path, n);
+	if (resolve(t, s, path, out, &st) == SRC_STORE) {
+		int ret = observe(t, path, &st);
 		if (ret)
 			return ret;
 	}
@@ -280,17 +300,17 @@ static int nearest_walk(struct txn *t, struct store *s, const char *path,
 {
 	char buf[PATH_BUF_SIZE];
 	size_t len = strlen(path);
-	const struct node *n;
+	struct node_state st;
 	enum source src;
 
 	memcpy(buf, path, len + 1);
 	*top_missing_len = 0;
 	for (;;) {
-		src = resolve(t, s, buf, out, &n);
+		src = resolve(t, s, buf, out, &st);
 		if (out->exists)
 			break;
 		if (src == SRC_STORE) {
-			int ret = observe(t, buf, NULL);
+			int ret = observe(t, buf, &st);
 			if (ret)
 				return ret;
 		}
@@ -299,7 +319,7 @@ static int nearest_walk(struct txn *t, struct store *s, const char *path,
 		buf[len] = '\0';
 	}
 	if (src == SRC_STORE)
-		return observe(t, buf, n);
+		return observe(t, buf, &st);
 	return 0;
 }
 
@@ -311,25 +331,63 @@ int txn_nearest(struct txn *t, struct store *s, const char *path,
 	return nearest_walk(t, s, path, out, &top);
 }
 
+struct list_ctx {
+	struct txn *t;
+	char *cpath;		/* path + '/' + room for a name */
+	size_t base;
+	view_child_fn fn;
+	void *arg;
+};
+
+/* A committed child, unless the transaction removed it. */
+static int list_committed(void *arg, const char *name, size_t len)
+{
+	struct list_ctx *c = arg;
+
+	memcpy(c->cpath + c->base, name, len);
+	const struct tnode *ct = tn_find(c->t, c->cpath, c->base + len);
+	if (ct && ct->modified && !ct->exists)
+		return 0;
+	return c->fn(c->arg, name, len);
+}
+
+static int by_made_seq(const void *a, const void *b)
+{
+	const struct tnode *x = *(const struct tnode *const *)a;
+	const struct tnode *y = *(const struct tnode *const *)b;
+
+	return x->made_seq < y->made_seq ? -1 : x->made_seq > y->made_seq;
+}
+
 int txn_list(struct txn *t, struct store *s, const char *path,
 	     view_child_fn fn, void *arg, uint64_t *cgen)
 {
 	struct nodeinfo info;
-	const struct node *n;
-	enum source src = resolve(t, s, path, &info, &n);
+	struct node_state st, base = {0};
+	enum source src = resolve(t, s, path, &info, &st);
 	size_t len = strlen(path);
-	size_t base = len == 1 ? 0 : len; /* children are path + "/" + name */
+	size_t cbase = len == 1 ? 1 : len + 1; /* where child names start */
 	struct tnode *tn;
 	int ret;
 
-	if (!info.exists)
+	if (!info.exists) {
+		/* Listing a missing node is a read too. */
+		if (src == SRC_STORE && (ret = observe(t, path, &st)) != 0)
+			return ret;
 		return -ENOENT;
-	if (src == SRC_PRIVATE) {
-		tn = tn_find(t, path, len);
-		n = tn->shadow ? NULL : store_lookup(s, path);
 	}
 	*cgen = info.cgen;
-	if (n) {
+	if (src == SRC_STORE) {
+		base = st;
+	} else {
+		tn = tn_find(t, path, len);
+		if (!tn->shadow)
+			committed(t, s, path, &base);
+	}
+	char cpath[PATH_BUF_SIZE + 1];
+	memcpy(cpath, path, len);
+	cpath[cbase - 1] = '/';
+	if (base.exists) {
 		/* The committed child list is part of what we saw. */
 		ret = tn_get(t, path, len, &tn);
 		if (ret)
@@ -337,41 +395,48 @@ int txn_list(struct txn *t, struct store *s, const char *path,
 		if (src == SRC_STORE && !tn->observed && !tn->modified) {
 			tn->observed = true;
 			tn->seen_exists = true;
-			tn->seen_gen = n->gen;
+			tn->seen_gen = base.gen;
 		}
 		if (!tn->listed) {
 			tn->listed = true;
-			tn->seen_cgen = n->cgen;
+			tn->seen_cgen = base.cgen;
 		}
-		char cpath[PATH_BUF_SIZE];
-		memcpy(cpath, path, base);
-		cpath[base] = '/';
-		for (const struct node *c = n->first_child; c; c = c->next_sib) {
-			memcpy(cpath + base + 1, c->name, c->namelen);
-			const struct tnode *ct =
-				tn_find(t, cpath, base + 1 + c->namelen);
-			if (ct && ct->modified && !ct->exists)
-				continue;
-			ret = fn(arg, c->name, c->namelen);
-			if (ret)
-				return ret;
-		}
-	}
-	/* Then children the transaction created, in creation order. */
-	for (tn = t->order_head; tn; tn = tn->onext) {
-		if (!tn->modified || !tn->exists || tn->plen <= base + 1 ||
-		    parent_len(tn->path, tn->plen) != (base ? base : 1) ||
-		    memcmp(tn->path, path, base) != 0 || tn->path[base] != '/')
-			continue;
-		const char *name = tn->path + base + 1;
-		size_t nlen = tn->plen - base - 1;
-		if (n && store_child(s, n, name, nlen))
-			continue; /* the committed list had it */
-		ret = fn(arg, name, nlen);
+		struct list_ctx c = {.t = t, .cpath = cpath, .base = cbase,
+				     .fn = fn, .arg = arg};
+		uint64_t at = store_snap_intact(s, &t->snap) ? t->snap.gen : UINT64_MAX;
+		ret = store_list_at(s, path, at, list_committed, &c);
 		if (ret)
 			return ret;
 	}
-	return 0;
+	/* Then children the transaction created, in creation order. */
+	struct tnode **made = NULL;
+	size_t nmade = 0;
+	for (tn = t->order_head; tn; tn = tn->onext) {
+		if (!tn->modified || !tn->exists || tn->plen <= cbase ||
+		    parent_len(tn->path, tn->plen) != len ||
+		    memcmp(tn->path, path, len) != 0 || tn->path[cbase - 1] != '/')
+			continue;
+		if (base.exists) {
+			struct node_state cst;
+			committed(t, s, tn->path, &cst);
+			if (cst.exists)
+				continue; /* the committed list had it */
+		}
+		struct tnode **nm = realloc(made, (nmade + 1) * sizeof(*made));
+		if (!nm) {
+			free(made);
+			return -ENOMEM;
+		}
+		made = nm;
+		made[nmade++] = tn;
+	}
+	if (nmade > 1)
+		qsort(made, nmade, sizeof(*made), by_made_seq);
+	ret = 0;
+	for (size_t i = 0; i < nmade && !ret; i++)
+		ret = fn(arg, made[i]->path + cbase, made[i]->plen - cbase);
+	free(made);
+	return ret;
 }
 
 static int log_op(struct txn *t, enum txop_kind kind, const char *path,
@@ -412,7 +477,7 @@ static int log_op(struct txn *t, enum txop_kind kind, const char *path,
 	return 0;
 }
 
-static int set_private(struct tnode *tn, const void *value, size_t vlen,
+static int set_private(struct txn *t, struct tnode *tn, const void *value, size_t vlen,
 		       const struct xs_perm *perms, uint32_t nperms)
 {
 	char *v = NULL;
@@ -428,6 +493,8 @@ static int set_private(struct tnode *tn, const void *value, size_t vlen,
 	if (vlen)
 		memcpy(v, value, vlen);
 	memcpy(p, perms, nperms * sizeof(*p));
+	if (!tn->modified || !tn->exists)
+		tn->made_seq = ++t->made_count;
 	tnode_clear_private(tn);
 	tn->value = v;
 	tn->vlen = (uint32_t)vlen;
@@ -455,7 +522,7 @@ int txn_write(struct txn *t, struct store *s, const char *path,
 		if (ret)
 			return ret;
 		/* info may point into tn itself: set_private copies first. */
-		ret = set_private(tn, value, len, info.perms, info.nperms);
+		ret = set_private(t, tn, value, len, info.perms, info.nperms);
 		if (ret)
 			return ret;
 		return log_op(t, TXOP_WRITE, path, value, len, NULL, 0);
@@ -471,18 +538,18 @@ int txn_write(struct txn *t, struct store *s, const char *path,
 	for (size_t l = top; l <= plen; l++) {
 		if (path[l] != '/' && path[l] != '\0')
 			continue;
-		const struct node *n;
+		struct node_state st;
 		/* resolve needs a NUL-terminated prefix */
 		char prefix[PATH_BUF_SIZE];
 		memcpy(prefix, path, l);
 		prefix[l] = '\0';
-		enum source src = resolve(t, s, prefix, &info, &n);
+		enum source src = resolve(t, s, prefix, &info, &st);
 		ret = tn_get(t, prefix, l, &tn);
 		if (ret)
 			return ret;
 		bool shadow = src == SRC_HIDDEN || (src == SRC_PRIVATE && tn->shadow);
 		bool last = l == plen;
-		ret = set_private(tn, last && set_value ? value : NULL,
+		ret = set_private(t, tn, last && set_value ? value : NULL,
 				  last && set_value ? len : 0, cperms, ncperms);
 		if (ret)
 			return ret;
@@ -540,7 +607,7 @@ int txn_set_perms(struct txn *t, struct store *s, const char *path,
 		return ret;
 	bool was_modified = tn->modified;
 	bool shadow = tn->shadow;
-	ret = set_private(tn, info.value, info.vlen, perms, nperms);
+	ret = set_private(t, tn, info.value, info.vlen, perms, nperms);
 	if (ret)
 		return ret;
 	tn->shadow = was_modified && shadow;
@@ -565,6 +632,8 @@ static bool still_valid(const struct tnode *tn, const struct store *s)
 
 int txn_commit(struct txn *t, struct store *s, struct changes *changes)
 {
+	if (!store_snap_intact(s, &t->snap))
+		return -EAGAIN;
 	for (const struct tnode *tn = t->order_head; tn; tn = tn->onext)
 		if (!still_valid(tn, s))
 			return -EAGAIN;

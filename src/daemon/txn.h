@@ -2,19 +2,18 @@
 /*
  * Transactions: a private overlay on the store plus a log of operations.
  *
- * Starting one copies nothing (O(1) in the size of the tree).  Reads fall
- * through to the committed store and are remembered as observations
- * (existence and generation of the node, and the child-list generation
- * when it was listed); writes go to the overlay and to the log.  Commit
- * checks every observation against the store - if any observed node was
- * changed, created or removed since, the commit fails with EAGAIN - and
- * otherwise replays the log on the store.  This is optimistic concurrency
- * control with node granularity: unrelated commits never conflict, and two
- * transactions adding different children to one parent both succeed because
- * adding a child observes the parent's value and permissions, not its child
- * list.  Reads inside a transaction return current committed data; if that
- * data changes before commit, the commit fails, so a successful commit only
- * ever acted on a consistent state.
+ * Starting one copies nothing (O(1) in the size of the tree): it opens a
+ * snapshot of the store (history.h), so reads see the tree exactly as it
+ * was when the transaction started, plus the transaction's own changes.
+ * Reads are remembered as observations (existence and generation of the
+ * node, and the child-list generation when it was listed); writes go to the
+ * overlay and to the log.  Commit checks every observation against the
+ * store - if any observed node was changed, created or removed since the
+ * start, the commit fails with EAGAIN - and otherwise replays the log on
+ * the store.  This is optimistic concurrency control with node granularity:
+ * unrelated commits never conflict, and two transactions adding different
+ * children to one parent both succeed because adding a child observes the
+ * parent's value and permissions, not its child list.
  *
  * Owns its overlay nodes and log.  The connection owns the struct txn.
  */
@@ -25,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "history.h"
 #include "view.h"
 
 struct store;
@@ -34,18 +34,21 @@ struct txop;
 
 struct txn {
 	struct txn *next;	/* in the owning connection's list */
+	struct store *store;
+	struct snap snap;	/* the tree as of the start */
 	uint32_t id;		/* tx_id on the wire, never 0 */
 	uint32_t nnodes;	/* overlay entries: nodes touched */
 	uint32_t max_nodes;	/* quota on nnodes, 0 for none */
 	uint64_t nmods;		/* changes made so far */
+	uint64_t made_count;	/* nodes made to exist so far (orders them) */
 	struct tnode **buckets;
 	size_t nbuckets;
 	struct tnode *order_head, *order_tail; /* first-touch order */
 	struct txop *ops_head, *ops_tail;      /* the log, in order */
 };
 
-/* A new empty transaction, or NULL when out of memory. */
-struct txn *txn_new(uint32_t id, uint32_t max_nodes);
+/* A new transaction on s, or NULL when out of memory. */
+struct txn *txn_new(struct store *s, uint32_t id, uint32_t max_nodes);
 void txn_free(struct txn *t);
 
 int txn_get(struct txn *t, struct store *s, const char *path,

@@ -91,6 +91,38 @@ static void test_isolation(void **state)
 	EXPECT_ERR(m, "ENOENT");
 }
 
+static void test_snapshot_reads(void **state)
+{
+	struct xmsg m;
+	uint32_t tx = start(a);
+
+	/* Changes committed after the start are invisible inside, even for
+	 * nodes the transaction had not looked at yet. */
+	XREQ(b, XS_WRITE, 0, "/t/x\0changed", &m);
+	XREQ(b, XS_WRITE, 0, "/t/new\0n", &m);
+	XREQ(b, XS_RM, 0, "/t/z\0", &m);
+	XREQ(b, XS_SET_PERMS, 0, "/t/y\0n0\0r1\0", &m);
+	XREQ(a, XS_READ, tx, "/t/x\0", &m);
+	EXPECT_BYTES(m, XS_READ, "x0");
+	XREQ(a, XS_READ, tx, "/t/new\0", &m);
+	EXPECT_ERR(m, "ENOENT");
+	XREQ(a, XS_READ, tx, "/t/z\0", &m);
+	EXPECT_BYTES(m, XS_READ, "z0");
+	XREQ(a, XS_GET_PERMS, tx, "/t/y\0", &m);
+	EXPECT_BYTES(m, XS_GET_PERMS, "n0\0");
+	XREQ(a, XS_DIRECTORY, tx, "/t\0", &m);
+	EXPECT_BYTES(m, XS_DIRECTORY, "x\0y\0z\0");
+	/* Repeatable: the same again after more changes. */
+	XREQ(b, XS_WRITE, 0, "/t/x\0again", &m);
+	XREQ(a, XS_READ, tx, "/t/x\0", &m);
+	EXPECT_BYTES(m, XS_READ, "x0");
+	/* It acted on a stale state, so it cannot commit. */
+	end(a, tx, "EAGAIN");
+	/* Outside, the new state. */
+	XREQ(a, XS_READ, 0, "/t/x\0", &m);
+	EXPECT_BYTES(m, XS_READ, "again");
+}
+
 static void test_read_write_conflict(void **state)
 {
 	struct xmsg m;
@@ -307,6 +339,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_isolation, fresh),
+		cmocka_unit_test_setup(test_snapshot_reads, fresh),
 		cmocka_unit_test_setup(test_read_write_conflict, fresh),
 		cmocka_unit_test_setup(test_disjoint_commit, fresh),
 		cmocka_unit_test_setup(test_sibling_creation_merges, fresh),
