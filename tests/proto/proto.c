@@ -139,10 +139,16 @@ int daemon_stop(struct daemon_proc *dp)
 			return -1;
 		}
 	}
+	/* A clean shutdown removes the socket. */
+	bool sock_left = access(dp->sock, F_OK) == 0;
 	char cmd[160];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dp->dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dp->dir);
+	if (sock_left) {
+		fprintf(stderr, "daemon left its socket behind\n");
+		return -1;
+	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);

@@ -22,7 +22,10 @@ struct daemon_proc {
 
 /* Start build/bin/xenstored (or $XENSTORED_BIN) and wait until it listens. */
 int daemon_start(struct daemon_proc *dp, const char *extra_arg);
-/* SIGTERM it and return its exit status (0 when it exited cleanly). */
+/*
+ * SIGTERM it and return its exit status: 0 when it exited cleanly and
+ * removed its socket, -1 if it left the socket or had to be killed.
+ */
 int daemon_stop(struct daemon_proc *dp);
 /* True while the daemon process is still running. */
 bool daemon_alive(const struct daemon_proc *dp);
