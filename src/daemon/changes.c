@@ -59,9 +59,14 @@ static int set_grow(struct changes *c)
 	return 0;
 }
 
-void changes_add(struct changes *c, const char *path, const struct xs_perm *perms,
-		 uint32_t nperms, bool exact)
+void changes_add(struct changes *c, const char *path,
+		 const struct change_perms *who, bool exact)
 {
+	const struct xs_perm *lists[CHANGE_PERM_SETS] = {who->node, who->parent,
+							  who->old};
+	uint32_t counts[CHANGE_PERM_SETS] = {who->nnode, who->nparent, who->nold};
+	size_t total = 0;
+
 	size_t slot = 0;
 
 	if (c->dedupe) {
@@ -80,15 +85,23 @@ void changes_add(struct changes *c, const char *path, const struct xs_perm *perm
 		c->cap = ncap;
 	}
 	struct change *ch = &c->v[c->n];
+	for (int i = 0; i < CHANGE_PERM_SETS; i++)
+		total += lists[i] ? counts[i] : 0;
 	ch->path = strdup(path);
-	ch->perms = malloc(nperms * sizeof(*perms));
+	ch->perms = malloc(total ? total * sizeof(*ch->perms) : 1);
 	if (!ch->path || !ch->perms) {
 		free(ch->path);
 		free(ch->perms);
 		goto fail;
 	}
-	memcpy(ch->perms, perms, nperms * sizeof(*perms));
-	ch->nperms = nperms;
+	total = 0;
+	for (int i = 0; i < CHANGE_PERM_SETS; i++) {
+		ch->nperms[i] = lists[i] ? counts[i] : 0;
+		if (ch->nperms[i])
+			memcpy(ch->perms + total, lists[i],
+			       ch->nperms[i] * sizeof(*ch->perms));
+		total += ch->nperms[i];
+	}
 	ch->exact = exact;
 	if (c->dedupe)
 		c->set[slot] = (uint32_t)c->n;

@@ -2,9 +2,11 @@
 /*
  * The list of paths one request (or one transaction commit) changed, kept
  * until the change is complete so watches fire afterwards, in order, and -
- * for commits - once per path.  Each entry keeps the permissions the node
- * had, because watchers only hear of nodes they may read, and a removed
- * node's permissions are gone once it is freed.
+ * for commits - once per path.  Each entry keeps copies of the permission
+ * lists that decide who may hear of it: as the reference does, a watcher
+ * hears of a change if it may read the node, or its parent, or - for a
+ * permission change - the node under its old permissions.  Copies, since a
+ * removed node's permissions are gone once it is freed.
  */
 #ifndef XS_DAEMON_CHANGES_H
 #define XS_DAEMON_CHANGES_H
@@ -15,10 +17,13 @@
 
 #include "common/perms.h"
 
+/* Up to three permission lists: the node's, its parent's, its old ones. */
+#define CHANGE_PERM_SETS 3
+
 struct change {
 	char *path;		/* owned */
-	struct xs_perm *perms;	/* owned copy */
-	uint32_t nperms;
+	struct xs_perm *perms;	/* owned: the lists one after another */
+	uint32_t nperms[CHANGE_PERM_SETS]; /* entries of each list, 0: none */
 	bool exact;		/* removed below the request's path: only
 				   watches set exactly here fire */
 };
@@ -36,8 +41,18 @@ struct changes {
 void changes_init(struct changes *c, bool dedupe);
 void changes_release(struct changes *c);
 
+/* Who may hear of a change: permission lists (NULL/0 for absent ones). */
+struct change_perms {
+	const struct xs_perm *node;
+	uint32_t nnode;
+	const struct xs_perm *parent;
+	uint32_t nparent;
+	const struct xs_perm *old;
+	uint32_t nold;
+};
+
 /* Record a change; duplicates (same path) are dropped when deduping. */
-void changes_add(struct changes *c, const char *path, const struct xs_perm *perms,
-		 uint32_t nperms, bool exact);
+void changes_add(struct changes *c, const char *path,
+		 const struct change_perms *who, bool exact);
 
 #endif

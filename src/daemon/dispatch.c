@@ -124,8 +124,15 @@ static void deliver_event(void *arg, struct watch *w, const char *path)
 
 	if (c->dead)
 		return;
-	/* Watchers only hear of nodes they may read (XSA-115). */
-	if (!(acl_access(&c->caller, f->ch->perms, f->ch->nperms) & PERM_READ))
+	/* Watchers only hear of nodes they may read or list (XSA-115). */
+	const struct xs_perm *p = f->ch->perms;
+	bool allowed = false;
+	for (int i = 0; i < CHANGE_PERM_SETS && !allowed; i++) {
+		uint32_t n = f->ch->nperms[i];
+		allowed = n && (acl_access(&c->caller, p, n) & PERM_READ);
+		p += n;
+	}
+	if (!allowed)
 		return;
 	conn_queue_event(c, watch_event_path(w, path), w->token);
 }
@@ -143,7 +150,7 @@ void req_fire_special(struct daemon *d, int which, unsigned int domid)
 {
 	struct special_perms *sp = &d->special[which];
 	struct change ch = {.path = (char *)sp->path, .perms = sp->perms,
-			    .nperms = sp->nperms};
+			    .nperms = {sp->nperms}};
 	struct fire_ctx f = {.ch = &ch};
 
 	/* Readers of the special node's permissions hear it (XSA-115). */

@@ -6,11 +6,24 @@
 #include "view.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "changes.h"
 #include "store.h"
 #include "txn.h"
+
+/* The node's and its parent's permissions, for the watchers. */
+static struct change_perms who_of(const struct node *n)
+{
+	struct change_perms who = {.node = n->perms, .nnode = n->nperms};
+
+	if (n->parent) {
+		who.parent = n->parent->perms;
+		who.nparent = n->parent->nperms;
+	}
+	return who;
+}
 
 static void fill_info(const struct node *n, struct nodeinfo *out)
 {
@@ -89,7 +102,8 @@ int view_write(struct view *v, const char *path, const void *value, size_t len,
 	} else if (!created) {
 		return 0; /* MKDIR of an existing node changes nothing */
 	}
-	changes_add(v->changes, path, n->perms, n->nperms, false);
+	struct change_perms who = who_of(n);
+	changes_add(v->changes, path, &who, false);
 	return 0;
 }
 
@@ -102,8 +116,10 @@ static void rm_visit(void *arg, const struct node *n, const char *path)
 {
 	struct rm_ctx *ctx = arg;
 
-	if (n != ctx->top)
-		changes_add(ctx->changes, path, n->perms, n->nperms, true);
+	if (n != ctx->top) {
+		struct change_perms who = who_of(n);
+		changes_add(ctx->changes, path, &who, true);
+	}
 }
 
 int view_rm(struct view *v, const char *path)
@@ -117,7 +133,8 @@ int view_rm(struct view *v, const char *path)
 	if (!n->parent)
 		return -EINVAL;
 	struct rm_ctx ctx = {.changes = v->changes, .top = n};
-	changes_add(v->changes, path, n->perms, n->nperms, false);
+	struct change_perms who = who_of(n);
+	changes_add(v->changes, path, &who, false);
 	store_remove(v->store, n, path, rm_visit, &ctx);
 	return 0;
 }
@@ -131,9 +148,19 @@ int view_set_perms(struct view *v, const char *path, const struct xs_perm *perms
 	struct node *n = store_lookup(v->store, path);
 	if (!n)
 		return -ENOENT;
+	/* Those who could read it before hear of the change too. */
+	struct xs_perm *old = malloc(n->nperms * sizeof(*old));
+	if (!old)
+		return -ENOMEM;
+	memcpy(old, n->perms, n->nperms * sizeof(*old));
+	uint32_t nold = n->nperms;
 	int ret = store_set_perms(v->store, n, perms, nperms);
-	if (ret)
-		return ret;
-	changes_add(v->changes, path, n->perms, n->nperms, false);
-	return 0;
+	if (ret == 0) {
+		struct change_perms who = who_of(n);
+		who.old = old;
+		who.nold = nold;
+		changes_add(v->changes, path, &who, false);
+	}
+	free(old);
+	return ret;
 }

@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: MIT
+# Integration tests: tests/integration/test_*.sh drive a freshly started
+# daemon with Debian's xenstore-utils (/usr/bin/xenstore-*), one scenario per
+# script, through the helpers of tests/integration/lib.sh.  Unprivileged
+# domains are played by $(BUILD)/tests/tools/restrict_proxy, which relays a
+# client's connection after sending RESTRICT <domid> to the daemon.
+# "make check-integration" builds the daemon and the proxy and runs them all
+# through tests/integration/run.sh; the top-level "check" target runs it
+# through $(CHECK_DEPS).
+#
+#   make check-integration                         our daemon
+#   make check-integration XENSTORED_BIN=/path/bin another daemon binary (it
+#                                                  must take -N --socket PATH)
+
+PROXY_SRCS := tests/tools/restrict_proxy.c
+PROXY_OBJS := $(call obj,$(PROXY_SRCS))
+PROXY_BIN := $(BUILD)/tests/tools/restrict_proxy
+
+$(PROXY_BIN): $(PROXY_OBJS)
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+
+.PHONY: check-integration
+CHECK_DEPS += check-integration
+
+check-integration: $(DAEMON_BIN) $(PROXY_BIN)
+	$(Q)XENSTORED_BIN='$(or $(XENSTORED_BIN),$(DAEMON_BIN))' \
+		RESTRICT_PROXY='$(PROXY_BIN)' \
+		sh tests/integration/run.sh
