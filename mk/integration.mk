@@ -24,7 +24,8 @@ $(PROXY_BIN): $(PROXY_OBJS)
 .PHONY: check-integration
 CHECK_DEPS += check-integration
 
-check-integration: $(DAEMON_BIN) $(PROXY_BIN)
+check-integration: all $(DAEMON_BIN) $(PROXY_BIN)
 	$(Q)XENSTORED_BIN='$(or $(XENSTORED_BIN),$(DAEMON_BIN))' \
-		RESTRICT_PROXY='$(PROXY_BIN)' \
+		RESTRICT_PROXY='$(PROXY_BIN)' BUILD='$(BUILD)' \
+		XS_SANITIZED='$(SANITIZE)' \
 		sh tests/integration/run.sh

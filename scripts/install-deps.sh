@@ -5,7 +5,8 @@
 # ones that are missing: cmocka for the unit tests, Debian's xenstore-utils
 # so integration tests can drive our daemon with the reference client
 # binaries, libxen-dev for the Xen headers (xs_wire.h, xenstore.h) and the
-# real hypervisor backend, and pkg-config to find them.  Made for Debian 12
+# real hypervisor backend, pkg-config to find them, and xen-utils-4.17 for
+# Xen's own xenstore-control and test-xenstore programs (real peers).  Made for Debian 12
 # with nothing but gcc and make; runs apt-get (after one apt-get update)
 # only when something is missing, never prompts, and says what it does.
 # Needs root for an install (uses sudo when run as another user).
@@ -15,7 +16,7 @@
 #                                  status 1 when something is)
 set -eu
 
-PACKAGES="libcmocka-dev xenstore-utils libxen-dev pkg-config"
+PACKAGES="libcmocka-dev xenstore-utils libxen-dev pkg-config xen-utils-4.17"
 
 dry_run=0
 case "${1:-}" in
