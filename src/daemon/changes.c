@@ -59,22 +59,72 @@ static int set_grow(struct changes *c)
 	return 0;
 }
 
-void changes_add(struct changes *c, const char *path,
-		 const struct change_perms *who, bool exact)
+/* Fill ch's permission lists from who (copies). */
+static int set_perms(struct change *ch, const struct change_perms *who)
 {
 	const struct xs_perm *lists[CHANGE_PERM_SETS] = {who->node, who->parent,
 							  who->old};
 	uint32_t counts[CHANGE_PERM_SETS] = {who->nnode, who->nparent, who->nold};
 	size_t total = 0;
 
+	for (int i = 0; i < CHANGE_PERM_SETS; i++)
+		total += lists[i] ? counts[i] : 0;
+	struct xs_perm *v = malloc(total ? total * sizeof(*v) : 1);
+	if (!v)
+		return -ENOMEM;
+	total = 0;
+	for (int i = 0; i < CHANGE_PERM_SETS; i++) {
+		ch->nperms[i] = lists[i] ? counts[i] : 0;
+		if (ch->nperms[i])
+			memcpy(v + total, lists[i], ch->nperms[i] * sizeof(*v));
+		total += ch->nperms[i];
+	}
+	free(ch->perms);
+	ch->perms = v;
+	return 0;
+}
+
+/*
+ * A path changed again (in one commit): those who could read it at the
+ * start - its first old or node list - or can read it now hear of it.
+ */
+static int merge(struct change *ch, const struct change_perms *who, bool exact)
+{
+	const struct xs_perm *p = ch->perms;
+	uint32_t nfirst = ch->nperms[0];
+	const struct xs_perm *first = p;
+
+	if (ch->nperms[2]) {
+		first = p + ch->nperms[0] + ch->nperms[1];
+		nfirst = ch->nperms[2];
+	}
+	struct xs_perm *keep = malloc(nfirst ? nfirst * sizeof(*keep) : 1);
+	if (!keep)
+		return -ENOMEM;
+	memcpy(keep, first, nfirst * sizeof(*keep));
+	struct change_perms merged = *who;
+	merged.old = keep;
+	merged.nold = nfirst;
+	int ret = set_perms(ch, &merged);
+	free(keep);
+	ch->exact = ch->exact && exact;
+	return ret;
+}
+
+void changes_add(struct changes *c, const char *path,
+		 const struct change_perms *who, bool exact)
+{
 	size_t slot = 0;
 
 	if (c->dedupe) {
 		if ((c->n + 1) * 2 > c->setcap && set_grow(c) != 0)
 			goto fail;
 		slot = set_slot(c, path);
-		if (c->set[slot] != UINT32_MAX)
+		if (c->set[slot] != UINT32_MAX) {
+			if (merge(&c->v[c->set[slot]], who, exact) != 0)
+				goto fail;
 			return;
+		}
 	}
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 8;
@@ -85,22 +135,12 @@ void changes_add(struct changes *c, const char *path,
 		c->cap = ncap;
 	}
 	struct change *ch = &c->v[c->n];
-	for (int i = 0; i < CHANGE_PERM_SETS; i++)
-		total += lists[i] ? counts[i] : 0;
+	ch->perms = NULL;
 	ch->path = strdup(path);
-	ch->perms = malloc(total ? total * sizeof(*ch->perms) : 1);
-	if (!ch->path || !ch->perms) {
+	if (!ch->path || set_perms(ch, who) != 0) {
 		free(ch->path);
 		free(ch->perms);
 		goto fail;
-	}
-	total = 0;
-	for (int i = 0; i < CHANGE_PERM_SETS; i++) {
-		ch->nperms[i] = lists[i] ? counts[i] : 0;
-		if (ch->nperms[i])
-			memcpy(ch->perms + total, lists[i],
-			       ch->nperms[i] * sizeof(*ch->perms));
-		total += ch->nperms[i];
 	}
 	ch->exact = exact;
 	if (c->dedupe)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common/path.h"
+#include "xenstore/wire.h"
 
 #define INITIAL_BUCKETS 1024u
 /* Bound on history kept for open transactions. */
@@ -121,6 +122,7 @@ static void state_of(const struct node *n, struct node_state *st)
 	st->nperms = n->nperms;
 	st->gen = n->gen;
 	st->cgen = n->cgen;
+	st->cre_gen = n->cre_gen;
 	st->nchildren = n->nchildren;
 }
 
@@ -281,6 +283,10 @@ int store_create(struct store *s, const char *path, const struct xs_perm *perms,
 	struct node *first_new = NULL;
 	const char *p = path + len;
 
+	/* Paths longer than the protocol allows would not fit the buffers
+	 * that removal and history build them in. */
+	if (strlen(path) > XS_ABS_PATH_MAX)
+		return -EINVAL;
 	if (*p == '\0') {
 		*out = cur;
 		return 0;
@@ -306,7 +312,7 @@ int store_create(struct store *s, const char *path, const struct xs_perm *perms,
 				store_remove(s, first_new, NULL, NULL, NULL);
 			return -ENOMEM;
 		}
-		n->gen = n->cgen = s->gen;
+		n->gen = n->cgen = n->cre_gen = s->gen;
 		link_child(s, cur, n);
 		hash_insert(s, n);
 		s->count++;
@@ -436,28 +442,61 @@ void store_state_at(const struct store *s, const char *path, uint64_t gen,
 		memset(out, 0, sizeof(*out));
 }
 
+/* A child as of gen, with its creation generation: lists sort by it. */
+struct kid {
+	const char *name;
+	size_t len;
+	uint64_t cre_gen;
+};
+
 struct list_at_ctx {
 	const struct store *s;
 	const struct node *cur;	/* the node at path now, or NULL */
 	uint64_t gen;
 	char *buf;		/* path + '/' + room for a name */
 	size_t base;
-	history_name_fn fn;
-	void *arg;
+	struct kid *kids;	/* the children found, names not owned */
+	size_t n, cap;
+	int err;		/* -ENOMEM once kids could not grow */
 };
 
-/* A removed child is listed if it existed at gen and is gone now. */
+static void kid_add(struct list_at_ctx *c, const char *name, size_t len,
+		    uint64_t cre_gen)
+{
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? 2 * c->cap : 16;
+		struct kid *nk = realloc(c->kids, ncap * sizeof(*nk));
+		if (!nk) {
+			c->err = -ENOMEM;
+			return;
+		}
+		c->kids = nk;
+		c->cap = ncap;
+	}
+	c->kids[c->n++] = (struct kid){.name = name, .len = len, .cre_gen = cre_gen};
+}
+
+/* A removed child is kept if it existed at gen and is gone now. */
 static int list_removed(void *arg, const char *name, size_t len)
 {
 	struct list_at_ctx *c = arg;
 	struct node_state st;
 
 	if (c->cur && store_child(c->s, c->cur, name, len))
-		return 0; /* listed from the current node */
+		return 0; /* found among the current children */
 	memcpy(c->buf + c->base, name, len);
 	c->buf[c->base + len] = '\0';
 	store_state_at(c->s, c->buf, c->gen, &st);
-	return st.exists ? c->fn(c->arg, name, len) : 0;
+	if (st.exists)
+		kid_add(c, name, len, st.cre_gen);
+	return 0;
+}
+
+static int by_cre(const void *a, const void *b)
+{
+	const struct kid *x = a, *y = b;
+
+	return x->cre_gen < y->cre_gen ? -1 : x->cre_gen > y->cre_gen;
 }
 
 int store_list_at(const struct store *s, const char *path, uint64_t gen,
@@ -466,8 +505,8 @@ int store_list_at(const struct store *s, const char *path, uint64_t gen,
 	char buf[PATH_BUF_SIZE + 1];
 	size_t plen = strlen(path);
 	struct list_at_ctx c = {.s = s, .cur = store_lookup(s, path), .gen = gen,
-				.buf = buf, .fn = fn, .arg = arg};
-	int ret;
+				.buf = buf};
+	int ret = 0;
 
 	memcpy(buf, path, plen);
 	c.base = plen == 1 ? 1 : plen + 1;
@@ -480,16 +519,19 @@ int store_list_at(const struct store *s, const char *path, uint64_t gen,
 				continue;
 			memcpy(buf + c.base, ch->name, ch->namelen + 1);
 			store_state_at(s, buf, gen, &st);
-			if (!st.exists)
-				continue;
-			ret = fn(arg, ch->name, ch->namelen);
-			if (ret)
-				return ret;
+			if (st.exists)
+				kid_add(&c, ch->name, ch->namelen, st.cre_gen);
 		}
 	}
-	if (!history_active(&s->hist))
-		return 0;
-	return history_children(&s->hist, path, list_removed, &c);
+	if (history_active(&s->hist))
+		history_children(&s->hist, path, list_removed, &c);
+	/* Siblings are linked in creation order: the order as of gen. */
+	if (!c.err && c.n > 1)
+		qsort(c.kids, c.n, sizeof(*c.kids), by_cre);
+	for (size_t i = 0; i < c.n && !ret && !c.err; i++)
+		ret = fn(arg, c.kids[i].name, c.kids[i].len);
+	free(c.kids);
+	return c.err ? c.err : ret;
 }
 
 size_t store_path(const struct node *n, char *buf, size_t size)

@@ -32,6 +32,7 @@ struct node {
 	struct node *prev_sib, *next_sib;
 	uint64_t gen;		/* creation or last value/perms change */
 	uint64_t cgen;		/* last change of the child list */
+	uint64_t cre_gen;	/* creation: orders siblings */
 	char *value;		/* vlen bytes, NULL when empty; owned */
 	uint32_t vlen;
 	uint32_t nchildren;
@@ -74,7 +75,8 @@ struct node *store_child(const struct store *s, const struct node *parent,
 /*
  * Create path and any missing ancestors with empty values and a copy of
  * perms.  Existing nodes on the way are left alone.  All or nothing: on
- * -ENOMEM nothing was created.  *out receives the node at path.
+ * -ENOMEM nothing was created; a path over XS_ABS_PATH_MAX bytes is
+ * -EINVAL.  *out receives the node at path.
  */
 int store_create(struct store *s, const char *path, const struct xs_perm *perms,
 		 uint32_t nperms, struct node **out);

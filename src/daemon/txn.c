@@ -346,7 +346,8 @@ static int list_committed(void *arg, const char *name, size_t len)
 
 	memcpy(c->cpath + c->base, name, len);
 	const struct tnode *ct = tn_find(c->t, c->cpath, c->base + len);
-	if (ct && ct->modified && !ct->exists)
+	/* Removed, or removed and made again: then listed with the new. */
+	if (ct && ct->modified && (!ct->exists || ct->shadow))
 		return 0;
 	return c->fn(c->arg, name, len);
 }
@@ -416,7 +417,7 @@ int txn_list(struct txn *t, struct store *s, const char *path,
 		    parent_len(tn->path, tn->plen) != len ||
 		    memcmp(tn->path, path, len) != 0 || tn->path[cbase - 1] != '/')
 			continue;
-		if (base.exists) {
+		if (base.exists && !tn->shadow) {
 			struct node_state cst;
 			committed(t, s, tn->path, &cst);
 			if (cst.exists)
@@ -535,6 +536,14 @@ int txn_write(struct txn *t, struct store *s, const char *path,
 	ret = nearest_walk(t, s, path, &info, &top);
 	if (ret)
 		return ret;
+	/* Take every tnode first: past the quota, change nothing. */
+	for (size_t l = top; l <= plen; l++) {
+		if (path[l] != '/' && path[l] != '\0')
+			continue;
+		ret = tn_get(t, path, l, &tn);
+		if (ret)
+			return ret;
+	}
 	for (size_t l = top; l <= plen; l++) {
 		if (path[l] != '/' && path[l] != '\0')
 			continue;
