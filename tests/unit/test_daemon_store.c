@@ -688,7 +688,6 @@ static void test_deep_chain_2000(void **state)
 	assert_int_equal(s->count, 1);
 	assert_int_equal(store_owner_nodes(s, 5), 0);
 	assert_store_ok(s);
-	free(path);
 }
 
 struct deep_visits {
