@@ -24,6 +24,9 @@ $(PROXY_BIN): $(PROXY_OBJS)
 .PHONY: check-integration
 CHECK_DEPS += check-integration
 
+ifeq ($(INSTALL_DEPS),1)
+check-integration: | test-deps
+endif
 check-integration: all $(DAEMON_BIN) $(PROXY_BIN)
 	$(Q)XENSTORED_BIN='$(or $(XENSTORED_BIN),$(DAEMON_BIN))' \
 		RESTRICT_PROXY='$(PROXY_BIN)' BUILD='$(BUILD)' \
