@@ -19,6 +19,18 @@ struct caller {
 	uint32_t domid;	     /* domain the connection belongs to */
 	uint32_t target;     /* domain it may act for (SET_TARGET), or ACL_NO_TARGET */
 	bool privileged;     /* dom0 and its sockets: passes every check */
+	uint32_t features;   /* server features the connection may use */
+};
+
+/*
+ * Which entries of a permission list still count (XSA-322): valid(ctx,
+ * domid, pgen) says whether an entry naming domid counts on a node whose
+ * permissions were set at generation pgen.
+ */
+struct acl_check {
+	bool (*valid)(const void *ctx, uint32_t domid, uint64_t pgen);
+	const void *ctx;
+	uint64_t pgen;
 };
 
 /*
@@ -26,9 +38,10 @@ struct caller {
  * with this permission list.  Privileged callers, the owner and a domain
  * targeting the owner get everything; otherwise the first entry naming the
  * caller (or its target) decides, else the owner entry's default.  Entries
- * marked PERM_IGNORE (dead domains) never match.
+ * marked PERM_IGNORE, or that chk (may be NULL) says no longer count, never
+ * match.
  */
 unsigned int acl_access(const struct caller *c, const struct xs_perm *perms,
-			uint32_t nperms);
+			uint32_t nperms, const struct acl_check *chk);
 
 #endif

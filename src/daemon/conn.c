@@ -72,6 +72,28 @@ void conn_mark_busy(struct conn *c)
 	d->busy_tail = c;
 }
 
+void conn_request_read(struct conn *c)
+{
+	struct daemon *d = c->d;
+
+	if (c->read_pending || c->dead)
+		return;
+	c->read_pending = true;
+	c->read_next = d->read_head;
+	d->read_head = c;
+}
+
+void conn_read_requested(struct daemon *d)
+{
+	while (d->read_head) {
+		struct conn *c = d->read_head;
+		d->read_head = c->read_next;
+		c->read_pending = false;
+		if (!c->dead)
+			conn_on_readable(c);
+	}
+}
+
 static void mark_flush(struct conn *c)
 {
 	struct daemon *d = c->d;
@@ -108,6 +130,8 @@ bool conn_process(struct conn *c, unsigned int budget)
 			break;
 		memcpy(&hdr, c->rbuf + off, sizeof(hdr));
 		if (xs_hdr_check(&hdr) != 0) {
+			if (c->ops->error)
+				c->ops->error(c, XS_ERROR_PROTO);
 			conn_close(c, "message longer than 4096 bytes");
 			return false;
 		}
@@ -376,6 +400,13 @@ void conn_reap(struct daemon *d)
 			*pp = (*pp)->flush_next;
 		else
 			pp = &(*pp)->flush_next;
+	}
+	pp = &d->read_head;
+	while (*pp) {
+		if ((*pp)->dead)
+			*pp = (*pp)->read_next;
+		else
+			pp = &(*pp)->read_next;
 	}
 	while (d->dead) {
 		struct conn *c = d->dead;

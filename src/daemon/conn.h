@@ -39,6 +39,8 @@ struct conn_ops {
 	void (*close)(struct conn *c);
 	/* Free transport state, at the safe point (may be NULL). */
 	void (*destroy)(struct conn *c);
+	/* Tell the peer why it is being cut off (XS_ERROR_*; may be NULL). */
+	void (*error)(struct conn *c, uint32_t code);
 };
 
 struct outbuf {
@@ -57,6 +59,8 @@ struct conn {
 	bool busy;
 	struct conn *flush_next;	/* daemon's list of output to send */
 	bool flush_pending;
+	struct conn *read_next;		/* daemon's list of transports to read */
+	bool read_pending;
 	struct daemon *d;
 	const struct conn_ops *ops;
 	void *tdata;			/* transport state */
@@ -100,6 +104,15 @@ void conn_queue_event(struct conn *c, const char *path, const char *token);
 
 /* Try to send what is queued. */
 void conn_flush(struct conn *c);
+
+/*
+ * Read c's transport in the next round although no fd said so (rings,
+ * whose data may wait while the connection was paused).
+ */
+void conn_request_read(struct conn *c);
+
+/* Read the transports of every connection that asked for it. */
+void conn_read_requested(struct daemon *d);
 
 /* Queue c for a turn at processing its buffered input. */
 void conn_mark_busy(struct conn *c);

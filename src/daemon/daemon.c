@@ -59,11 +59,20 @@ int daemon_init(struct daemon *d)
 	ret = watch_index_init(&d->watches);
 	if (ret)
 		return ret;
+	ret = domains_init(&d->domains, NULL);
+	if (ret)
+		return ret;
+	/* dom0 is known from the start and never goes away. */
+	struct domain *dom0;
+	ret = domain_get_or_make(d, 0, &dom0);
+	if (ret)
+		return ret;
 	return loop_init(&d->loop);
 }
 
 void daemon_release(struct daemon *d)
 {
+	domains_release(d);
 	while (d->conns)
 		conn_close(d->conns, "daemon exiting");
 	conn_reap(d);
@@ -109,13 +118,15 @@ void daemon_expire_events(struct daemon *d)
 
 bool daemon_has_pending(const struct daemon *d)
 {
-	return d->busy_head != NULL;
+	return d->busy_head != NULL || d->read_head != NULL;
 }
 
 void daemon_run_pending(struct daemon *d)
 {
 	/* One turn for each connection that was waiting when we started;
 	 * those with more to do queue up again behind the others. */
+	conn_read_requested(d);
+
 	struct conn *c = d->busy_head;
 	struct conn *last = d->busy_tail;
 

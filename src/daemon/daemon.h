@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "domain.h"
 #include "loop.h"
 #include "quota.h"
 #include "store.h"
@@ -46,6 +47,7 @@ struct daemon {
 	struct conn *busy_head;	 /* connections with unprocessed input */
 	struct conn *busy_tail;
 	struct conn *flush_head; /* connections with output to send */
+	struct conn *read_head;	 /* transports to read without an fd event */
 	struct conn *dead;	 /* closed, to be freed at the safe point */
 	uint32_t next_conn_id;
 	FILE *trace;		 /* access trace, NULL when off */
@@ -59,6 +61,8 @@ struct daemon {
 	uint64_t last_expire_ms; /* last sweep for stale events */
 	size_t out_limit;	 /* queued reply bytes before reading pauses */
 	struct special_perms special[SPECIAL_COUNT];
+	struct domains domains;
+	struct loop_fd backend_lf; /* the backend's fd in the loop */
 };
 
 /* The special node named path, or NULL. */

@@ -46,8 +46,8 @@ static const struct op_desc op_table[XS_TYPE_COUNT] = {
 	[XS_UNWATCH] = {"UNWATCH", op_unwatch, OP_NO_TX, 2, 3},
 	[XS_TRANSACTION_START] = {"TRANSACTION_START", op_transaction_start, 0, 0, 1},
 	[XS_TRANSACTION_END] = {"TRANSACTION_END", op_transaction_end, OP_TXN, 1, 1},
-	[XS_INTRODUCE] = {"INTRODUCE", NULL, OP_PRIV, 3, 4},
-	[XS_RELEASE] = {"RELEASE", NULL, OP_PRIV, 1, 1},
+	[XS_INTRODUCE] = {"INTRODUCE", op_introduce, OP_PRIV, 3, 4},
+	[XS_RELEASE] = {"RELEASE", op_release, OP_PRIV, 1, 1},
 	[XS_GET_DOMAIN_PATH] = {"GET_DOMAIN_PATH", op_get_domain_path, 0, 1, 1},
 	[XS_WRITE] = {"WRITE", op_write, OP_TXN | OP_RAW, 0, 0},
 	[XS_MKDIR] = {"MKDIR", op_mkdir, OP_TXN, 1, 1},
@@ -57,13 +57,13 @@ static const struct op_desc op_table[XS_TYPE_COUNT] = {
 	[XS_ERROR] = {"ERROR", NULL, 0, 0, 0},
 	[XS_IS_DOMAIN_INTRODUCED] = {"IS_DOMAIN_INTRODUCED", op_is_domain_introduced,
 				     OP_PRIV, 1, 1},
-	[XS_RESUME] = {"RESUME", NULL, OP_PRIV, 1, 1},
-	[XS_SET_TARGET] = {"SET_TARGET", NULL, OP_PRIV, 2, 2},
+	[XS_RESUME] = {"RESUME", op_resume, OP_PRIV, 1, 1},
+	[XS_SET_TARGET] = {"SET_TARGET", op_set_target, OP_PRIV, 2, 2},
 	[XS_RESTRICT] = {"RESTRICT", op_restrict, OP_PRIV, 1, 1},
 	[XS_RESET_WATCHES] = {"RESET_WATCHES", op_reset_watches, 0, 0, 1},
 	[XS_DIRECTORY_PART] = {"DIRECTORY_PART", op_directory_part, OP_TXN, 2, 2},
-	[XS_GET_FEATURE] = {"GET_FEATURE", NULL, 0, 0, 1},
-	[XS_SET_FEATURE] = {"SET_FEATURE", NULL, OP_PRIV, 2, 2},
+	[XS_GET_FEATURE] = {"GET_FEATURE", op_get_feature, OP_PRIV, 0, 1},
+	[XS_SET_FEATURE] = {"SET_FEATURE", op_set_feature, OP_PRIV, 2, 2},
 	[XS_GET_QUOTA] = {"GET_QUOTA", op_get_quota, OP_PRIV, 0, 2},
 	[XS_SET_QUOTA] = {"SET_QUOTA", op_set_quota, OP_PRIV, 2, 3},
 };
@@ -126,10 +126,12 @@ static void deliver_event(void *arg, struct watch *w, const char *path)
 		return;
 	/* Watchers only hear of nodes they may read or list (XSA-115). */
 	const struct xs_perm *p = f->ch->perms;
+	const struct acl_check chk = {.valid = domain_entry_valid,
+				      .ctx = &c->d->domains, .pgen = UINT64_MAX};
 	bool allowed = false;
 	for (int i = 0; i < CHANGE_PERM_SETS && !allowed; i++) {
 		uint32_t n = f->ch->nperms[i];
-		allowed = n && (acl_access(&c->caller, p, n) & PERM_READ);
+		allowed = n && (acl_access(&c->caller, p, n, &chk) & PERM_READ);
 		p += n;
 	}
 	if (!allowed)

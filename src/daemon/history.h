@@ -40,7 +40,7 @@ struct node_state {
 	uint32_t vlen;
 	const struct xs_perm *perms;
 	uint32_t nperms;
-	uint64_t gen, cgen, cre_gen;
+	uint64_t gen, cgen, cre_gen, pgen;
 	uint32_t nchildren;
 };
 

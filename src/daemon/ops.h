@@ -30,6 +30,12 @@ int op_is_domain_introduced(struct request *r);
 int op_get_quota(struct request *r);
 int op_set_quota(struct request *r);
 int op_restrict(struct request *r);
+int op_introduce(struct request *r);
+int op_release(struct request *r);
+int op_resume(struct request *r);
+int op_set_target(struct request *r);
+int op_get_feature(struct request *r);
+int op_set_feature(struct request *r);
 
 int op_control(struct request *r);
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Domain requests that need no hypervisor: GET_DOMAIN_PATH,
- * IS_DOMAIN_INTRODUCED, and the quota pair GET_QUOTA / SET_QUOTA.
- * Until guest domains are connected, dom0 is the only domain known.
+ * Domain requests: INTRODUCE, RELEASE, RESUME, SET_TARGET,
+ * IS_DOMAIN_INTRODUCED, GET_DOMAIN_PATH, RESTRICT, GET/SET_FEATURE and
+ * GET/SET_QUOTA.  Argument parsing here; the work is domain.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "common/path.h"
 #include "conn.h"
 #include "daemon.h"
+#include "domain.h"
 #include "ops.h"
 
 static int parse_domid(const char *text, uint32_t *domid)
@@ -41,7 +42,102 @@ int op_is_domain_introduced(struct request *r)
 
 	if (parse_domid(r->argv[0], &domid) != 0)
 		return -EINVAL;
-	return reply_str(&r->reply, domid == 0 ? "T" : "F");
+	return reply_str(&r->reply, domain_is_introduced(r->d, domid) ? "T" : "F");
+}
+
+/* Xen writes the frame number in signed decimal; take it either way. */
+static int parse_gfn(const char *text, uint64_t *gfn)
+{
+	uint64_t v;
+
+	if (text[0] == '-') {
+		if (xs_parse_uint(text + 1, (uint64_t)INT64_MAX, &v) != 0)
+			return -EINVAL;
+		*gfn = (uint64_t)(-(int64_t)v);
+		return 0;
+	}
+	return xs_parse_uint(text, UINT64_MAX, gfn);
+}
+
+int op_introduce(struct request *r)
+{
+	uint32_t domid;
+	uint64_t gfn, port;
+
+	if (parse_domid(r->argv[0], &domid) != 0 || parse_gfn(r->argv[1], &gfn) != 0 ||
+	    xs_parse_uint(r->argv[2], UINT32_MAX, &port) != 0)
+		return -EINVAL;
+	int ret = domain_introduce(r->d, domid, gfn, (uint32_t)port);
+	return ret ? ret : reply_ok(&r->reply);
+}
+
+int op_release(struct request *r)
+{
+	uint32_t domid;
+
+	if (parse_domid(r->argv[0], &domid) != 0)
+		return -EINVAL;
+	int ret = domain_release(r->d, domid);
+	return ret ? ret : reply_ok(&r->reply);
+}
+
+int op_resume(struct request *r)
+{
+	uint32_t domid;
+
+	if (parse_domid(r->argv[0], &domid) != 0)
+		return -EINVAL;
+	int ret = domain_resume(r->d, domid);
+	return ret ? ret : reply_ok(&r->reply);
+}
+
+int op_set_target(struct request *r)
+{
+	uint32_t domid, target;
+
+	if (parse_domid(r->argv[0], &domid) != 0 ||
+	    parse_domid(r->argv[1], &target) != 0)
+		return -EINVAL;
+	int ret = domain_set_target(r->d, domid, target);
+	return ret ? ret : reply_ok(&r->reply);
+}
+
+int op_get_feature(struct request *r)
+{
+	char buf[16];
+	uint32_t features = DOMAIN_FEATURES_ALL;
+
+	if (r->argc == 1) {
+		uint32_t domid;
+		struct domain *dom;
+		if (parse_domid(r->argv[0], &domid) != 0)
+			return -EINVAL;
+		int ret = domain_get_or_make(r->d, domid, &dom);
+		if (ret)
+			return ret;
+		features = dom->features;
+	}
+	snprintf(buf, sizeof(buf), "%u", features);
+	return reply_str(&r->reply, buf);
+}
+
+int op_set_feature(struct request *r)
+{
+	uint32_t domid;
+	uint64_t v;
+	struct domain *dom;
+
+	if (parse_domid(r->argv[0], &domid) != 0 ||
+	    xs_parse_uint(r->argv[1], UINT32_MAX, &v) != 0 ||
+	    (v & ~(uint64_t)DOMAIN_FEATURES_ALL))
+		return -EINVAL;
+	int ret = domain_get_or_make(r->d, domid, &dom);
+	if (ret)
+		return ret;
+	dom->features = (uint32_t)v;
+	if (dom->conn)
+		dom->conn->caller.features = dom->features;
+	return reply_ok(&r->reply);
 }
 
 /* The quota set a domain id names: dom0 only, for now. */
@@ -108,8 +204,11 @@ int op_restrict(struct request *r)
 	if (parse_domid(r->argv[0], &domid) != 0)
 		return -EINVAL;
 	/* From now on this connection is domain domid, unprivileged. */
-	r->conn->caller.domid = domid;
+	struct domain *dom;
+	int ret = domain_get_or_make(r->d, domid, &dom);
+	if (ret)
+		return ret;
+	r->conn->caller = domain_caller(&r->d->domains, domid);
 	r->conn->caller.privileged = false;
-	r->conn->caller.target = ACL_NO_TARGET;
 	return reply_ok(&r->reply);
 }

@@ -22,8 +22,15 @@
 #define PERMS_MAX (XS_PAYLOAD_MAX / 3)
 /* Bytes a permission entry is charged in the node-size quota. */
 #define PERM_CHARGE 8u
-/* DOMID_FIRST_RESERVED: ids from here on are not real domains. */
-#define DOMID_RESERVED 0x7ff0u
+
+/* What the caller may do on a node, counting only live entries (XSA-322). */
+static unsigned int access_of(const struct request *r, const struct nodeinfo *info)
+{
+	const struct acl_check chk = {.valid = domain_entry_valid,
+				      .ctx = &r->d->domains, .pgen = info->pgen};
+
+	return acl_access(r->caller, info->perms, info->nperms, &chk);
+}
 
 /*
  * A caller without access to a node's parents must not learn whether the
@@ -43,7 +50,7 @@ static int hide_errno(struct request *r, const char *path, unsigned int need,
 	slash[slash == parent ? 1 : 0] = '\0';
 	if (view_nearest(&r->view, parent, &info) != 0)
 		return err;
-	return (acl_access(r->caller, info.perms, info.nperms) & need) ? err : -EACCES;
+	return (access_of(r, &info) & need) ? err : -EACCES;
 }
 
 /* Read the node at path with the access in `need`, else -EACCES/-ENOENT. */
@@ -53,7 +60,7 @@ static int get_checked(struct request *r, const char *path, unsigned int need,
 	int ret = view_get(&r->view, path, info);
 
 	if (ret == 0 &&
-	    (acl_access(r->caller, info->perms, info->nperms) & need) != need)
+	    (access_of(r, info) & need) != need)
 		ret = -EACCES;
 	if (ret == -ENOENT || ret == -EACCES)
 		ret = hide_errno(r, path, need, ret);
@@ -93,7 +100,7 @@ static int write_node(struct request *r, const char *path, const char *value,
 	int ret = view_get(&r->view, path, &info);
 
 	if (ret == 0) {
-		if (!(acl_access(r->caller, info.perms, info.nperms) & PERM_WRITE))
+		if (!(access_of(r, &info) & PERM_WRITE))
 			return -EACCES;
 		if (!set_value)
 			return 0;
@@ -107,7 +114,7 @@ static int write_node(struct request *r, const char *path, const char *value,
 	ret = view_nearest(&r->view, path, &info);
 	if (ret)
 		return ret;
-	if (!(acl_access(r->caller, info.perms, info.nperms) & PERM_WRITE))
+	if (!(access_of(r, &info) & PERM_WRITE))
 		return -EACCES;
 	if (over_quota(r, Q_NODESIZE, len + (uint64_t)info.nperms * PERM_CHARGE))
 		return -ENOSPC;
@@ -367,6 +374,23 @@ static int parse_set_perms(struct request *r, char *path,
 	return 0;
 }
 
+/*
+ * The owner must be a domain the hypervisor knows (ENOENT otherwise); the
+ * other entries count only for domains known from now on (XSA-322,
+ * XSA-417), so make sure those that exist are known.
+ */
+static int know_domains(struct request *r, const struct xs_perm *perms,
+			uint32_t nperms)
+{
+	struct domain *dom;
+	int ret = domain_get_or_make(r->d, perms[0].domid, &dom);
+
+	for (uint32_t i = 1; i < nperms && ret == 0; i++)
+		if (domain_get_or_make(r->d, perms[i].domid, &dom) == -ENOMEM)
+			ret = -ENOMEM;
+	return ret;
+}
+
 static int set_special_perms(struct request *r, const char *path,
 			     struct xs_perm *perms, uint32_t nperms)
 {
@@ -396,12 +420,10 @@ int op_set_perms(struct request *r)
 		ret = -ENOSPC;
 		goto out;
 	}
-	if (perms[0].domid >= DOMID_RESERVED) {
-		ret = -ENOENT; /* the owner must be a real domain */
-		goto out;
-	}
 	if (path_is_special(path)) {
-		ret = set_special_perms(r, path, perms, nperms);
+		ret = r->caller->privileged ? know_domains(r, perms, nperms) : -EACCES;
+		if (ret == 0)
+			ret = set_special_perms(r, path, perms, nperms);
 		if (ret == 0)
 			perms = NULL; /* now owned by the special node */
 		goto out;
@@ -418,7 +440,9 @@ int op_set_perms(struct request *r)
 		ret = -ENOSPC;
 		goto out;
 	}
-	ret = view_set_perms(&r->view, path, perms, nperms);
+	ret = know_domains(r, perms, nperms);
+	if (ret == 0)
+		ret = view_set_perms(&r->view, path, perms, nperms);
 out:
 	free(perms);
 	return ret ? ret : reply_ok(&r->reply);

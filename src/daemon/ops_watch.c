@@ -28,6 +28,9 @@ int op_watch(struct request *r)
 		return ret;
 	if (r->argc == 3) {
 		uint64_t v;
+		/* Only for callers that were offered the feature. */
+		if (!(r->caller->features & XS_FEATURE_WATCH_DEPTH))
+			return -EINVAL;
 		if (xs_parse_uint(r->argv[2], WATCH_DEPTH_MAX, &v) != 0)
 			return -EINVAL;
 		depth = (int)v;

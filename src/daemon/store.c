@@ -123,6 +123,7 @@ static void state_of(const struct node *n, struct node_state *st)
 	st->gen = n->gen;
 	st->cgen = n->cgen;
 	st->cre_gen = n->cre_gen;
+	st->pgen = n->pgen;
 	st->nchildren = n->nchildren;
 }
 
@@ -158,9 +159,29 @@ static void save_absent(struct store *s, const char *path, size_t len,
 	history_save(&s->hist, buf, &st, gen);
 }
 
-static void owner_add(struct store *s, const struct node *n, int delta)
+/* Count n for its owner (delta 1) or stop counting it (-1). */
+static void owner_add(struct store *s, struct node *n, int delta)
 {
-	s->owner_nodes[n->perms[0].domid] += (uint32_t)delta;
+	uint32_t owner = n->perms[0].domid;
+
+	s->owner_nodes[owner] += (uint32_t)delta;
+	if (!n->parent)
+		return; /* the root is never in a list: it is never removed */
+	if (delta > 0) {
+		n->owner_prev = NULL;
+		n->owner_next = s->owner_list[owner];
+		if (n->owner_next)
+			n->owner_next->owner_prev = n;
+		s->owner_list[owner] = n;
+	} else {
+		if (n->owner_prev)
+			n->owner_prev->owner_next = n->owner_next;
+		else
+			s->owner_list[owner] = n->owner_next;
+		if (n->owner_next)
+			n->owner_next->owner_prev = n->owner_prev;
+		n->owner_prev = n->owner_next = NULL;
+	}
 }
 
 static void link_child(struct store *s, struct node *parent, struct node *n)
@@ -200,14 +221,15 @@ int store_init(struct store *s)
 	s->nbuckets = INITIAL_BUCKETS;
 	s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
 	s->owner_nodes = calloc(PERM_DOMID_MAX + 1, sizeof(*s->owner_nodes));
+	s->owner_list = calloc(PERM_DOMID_MAX + 1, sizeof(*s->owner_list));
 	s->root = node_new(NULL, "", 0, &root_perm, 1);
-	if (!s->buckets || !s->owner_nodes || !s->root ||
+	if (!s->buckets || !s->owner_nodes || !s->owner_list || !s->root ||
 	    history_init(&s->hist, HISTORY_MAX_BYTES) != 0) {
 		store_release(s);
 		return -ENOMEM;
 	}
 	s->gen = 1;
-	s->root->gen = s->root->cgen = s->gen;
+	s->root->gen = s->root->cgen = s->root->pgen = s->gen;
 	s->count = 1;
 	owner_add(s, s->root, 1);
 	return 0;
@@ -229,6 +251,7 @@ void store_release(struct store *s)
 	}
 	free(s->buckets);
 	free(s->owner_nodes);
+	free(s->owner_list);
 	history_release(&s->hist);
 	memset(s, 0, sizeof(*s));
 }
@@ -312,7 +335,7 @@ int store_create(struct store *s, const char *path, const struct xs_perm *perms,
 				store_remove(s, first_new, NULL, NULL, NULL);
 			return -ENOMEM;
 		}
-		n->gen = n->cgen = n->cre_gen = s->gen;
+		n->gen = n->cgen = n->cre_gen = n->pgen = s->gen;
 		link_child(s, cur, n);
 		hash_insert(s, n);
 		s->count++;
@@ -361,7 +384,7 @@ int store_set_perms(struct store *s, struct node *n, const struct xs_perm *perms
 	n->perms = copy;
 	n->nperms = nperms;
 	owner_add(s, n, 1);
-	n->gen = ++s->gen;
+	n->gen = n->pgen = ++s->gen;
 	return 0;
 }
 
@@ -559,6 +582,11 @@ size_t store_path(const struct node *n, char *buf, size_t size)
 	return len;
 }
 
+struct node *store_owned_node(const struct store *s, uint32_t domid)
+{
+	return domid <= PERM_DOMID_MAX ? s->owner_list[domid] : NULL;
+}
+
 uint32_t store_owner_nodes(const struct store *s, uint32_t domid)
 {
 	return domid <= PERM_DOMID_MAX ? s->owner_nodes[domid] : 0;
@@ -638,6 +666,21 @@ int store_check(const struct store *s, char *msg, size_t msgsize)
 		goto out;
 	}
 	for (uint32_t d = 0; d <= PERM_DOMID_MAX; d++) {
+		uint32_t listed = d == s->root->perms[0].domid ? 1 : 0;
+		for (const struct node *n = s->owner_list[d]; n; n = n->owner_next) {
+			if (n->perms[0].domid != d || !n->parent ||
+			    (n->owner_next && n->owner_next->owner_prev != n)) {
+				ret = check_fail(msg, msgsize, "broken owner list", n);
+				goto out;
+			}
+			listed++;
+		}
+		if (listed != owners[d]) {
+			snprintf(msg, msgsize, "domain %" PRIu32 " owns %" PRIu32
+				 " nodes, %" PRIu32 " listed", d, owners[d], listed);
+			ret = -EIO;
+			goto out;
+		}
 		if (owners[d] != s->owner_nodes[d]) {
 			snprintf(msg, msgsize,
 				 "domain %" PRIu32 " owns %" PRIu32 " nodes, counted %" PRIu32,

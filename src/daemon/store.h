@@ -33,6 +33,8 @@ struct node {
 	uint64_t gen;		/* creation or last value/perms change */
 	uint64_t cgen;		/* last change of the child list */
 	uint64_t cre_gen;	/* creation: orders siblings */
+	uint64_t pgen;		/* creation or last permission change */
+	struct node *owner_prev, *owner_next; /* nodes of the same owner */
 	char *value;		/* vlen bytes, NULL when empty; owned */
 	uint32_t vlen;
 	uint32_t nchildren;
@@ -50,6 +52,7 @@ struct store {
 	struct node *root;
 	uint64_t gen;		/* changes so far */
 	uint32_t *owner_nodes;	/* PERM_DOMID_MAX + 1 counters */
+	struct node **owner_list; /* PERM_DOMID_MAX + 1 lists of owned nodes */
 	size_t value_bytes;	/* sum of vlen, for memreport */
 	struct history hist;	/* old states for open snapshots */
 };
@@ -130,6 +133,9 @@ int store_list_at(const struct store *s, const char *path, uint64_t gen,
 
 /* Nodes owned by domid. */
 uint32_t store_owner_nodes(const struct store *s, uint32_t domid);
+
+/* Some node owned by domid (never the root), or NULL when none is left. */
+struct node *store_owned_node(const struct store *s, uint32_t domid);
 
 /*
  * Walk the whole tree and compare it with the hash table and the counters.

@@ -18,6 +18,7 @@
 
 #include "conn.h"
 #include "daemon.h"
+#include "domain.h"
 #include "log.h"
 
 struct sock_conn {
@@ -98,7 +99,8 @@ static void accept_event(struct loop_fd *lf, uint32_t events)
 {
 	struct sock_listener *l = lf->data;
 	static const struct caller dom0 = {
-		.domid = 0, .target = ACL_NO_TARGET, .privileged = true};
+		.domid = 0, .target = ACL_NO_TARGET, .privileged = true,
+		.features = DOMAIN_FEATURES_ALL};
 
 	for (;;) {
 		int fd = accept4(lf->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

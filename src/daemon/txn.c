@@ -203,6 +203,7 @@ static void info_from_state(const struct node_state *st, struct nodeinfo *out)
 	out->perms = st->perms;
 	out->nperms = st->nperms;
 	out->cgen = st->cgen;
+	out->pgen = st->pgen;
 	out->nchildren = st->nchildren;
 }
 
@@ -243,6 +244,9 @@ static enum source resolve(const struct txn *t, const struct store *s,
 			out->nperms = nearest->nperms;
 			out->cgen = base.cgen + t->nmods;
 			out->nchildren = base.nchildren;
+			/* Set inside the transaction: entries of domains that
+			 * exist now count. */
+			out->pgen = UINT64_MAX;
 		}
 		return SRC_PRIVATE;
 	}

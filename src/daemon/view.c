@@ -33,6 +33,7 @@ static void fill_info(const struct node *n, struct nodeinfo *out)
 	out->perms = n->perms;
 	out->nperms = n->nperms;
 	out->cgen = n->cgen;
+	out->pgen = n->pgen;
 	out->nchildren = n->nchildren;
 }
 

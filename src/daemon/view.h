@@ -30,6 +30,7 @@ struct nodeinfo {
 	const struct xs_perm *perms;
 	uint32_t nperms;
 	uint64_t cgen;		/* child-list generation, for DIRECTORY_PART */
+	uint64_t pgen;		/* when its permissions were set (XSA-322) */
 	uint32_t nchildren;	/* committed children (a hint for sizing) */
 };
 

@@ -34,7 +34,7 @@ static unsigned int access_of(uint32_t domid, uint32_t target, bool priv,
 {
 	const struct caller c = {.domid = domid, .target = target, .privileged = priv};
 
-	return acl_access(&c, heap_perms(p, n), n);
+	return acl_access(&c, heap_perms(p, n), n, NULL);
 }
 
 static unsigned int as_dom(uint32_t domid, const struct xs_perm *p, uint32_t n)

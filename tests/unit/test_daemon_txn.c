@@ -804,7 +804,7 @@ static bool may_hear(const struct change *ch, uint32_t domid)
 
 	for (int i = 0; i < CHANGE_PERM_SETS; i++) {
 		if (ch->nperms[i] &&
-		    (acl_access(&c, p, ch->nperms[i]) & PERM_READ))
+		    (acl_access(&c, p, ch->nperms[i], NULL) & PERM_READ))
 			return true;
 		p += ch->nperms[i];
 	}
