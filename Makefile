@@ -55,6 +55,7 @@ CHECK_DEPS :=
 all:
 
 include mk/common.mk
+-include mk/xen.mk
 include mk/daemon.mk
 -include mk/lib.mk
 -include mk/tools.mk
@@ -74,6 +75,7 @@ check-asan:
 	$(Q)$(SAN_ENV) $(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
 		SANITIZE=address,undefined check-fast
 check:
+	$(Q)if [ "$(INSTALL_DEPS)" = 1 ]; then sh scripts/install-deps.sh; fi
 	$(Q)$(MAKE) --no-print-directory check-fast
 	$(Q)$(MAKE) --no-print-directory check-asan
 	@echo "check: all tests passed, plain and under ASan+UBSan"

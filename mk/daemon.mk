@@ -1,10 +1,13 @@
 # The xenstored daemon.
-DAEMON_SRCS := $(wildcard src/daemon/*.c)
+# mk/xen.mk says which of backend_xen.c / backend_xen_none.c to leave out.
+DAEMON_SRCS := $(filter-out $(XEN_DAEMON_SRCS_OUT),$(wildcard src/daemon/*.c))
 DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 DAEMON_BIN := $(BUILD)/bin/xenstored
-# Everything but main.c, for unit tests that link daemon modules.
-DAEMON_CORE_OBJS := $(filter-out %/main.o,$(DAEMON_OBJS))
+# Everything but main.c and the Xen backend (only main.c calls it), for
+# unit tests that link daemon modules.
+DAEMON_CORE_OBJS := $(filter-out %/main.o %/backend_xen.o,$(DAEMON_OBJS))
 
+$(DAEMON_BIN): XS_LDFLAGS += $(XEN_LIBS)
 $(DAEMON_BIN): $(DAEMON_OBJS) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
