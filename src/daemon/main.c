@@ -15,8 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "common/codec.h"
 #include "daemon.h"
+#include "domain.h"
 #include "log.h"
 #include "trace.h"
 #include "transport_sock.h"
@@ -30,6 +32,8 @@ struct options {
 	const char *pid_file;
 	const char *trace_file;
 	const char *socket;
+	const char *sim_dir;
+	bool xen;
 };
 
 static void usage(FILE *f)
@@ -43,6 +47,9 @@ static void usage(FILE *f)
 	      "  -V, --verbose            log more (debug level)\n"
 	      "      --socket PATH        listen at PATH (default $XENSTORED_PATH,\n"
 	      "                           else " DEFAULT_SOCKET ")\n"
+	      "      --sim DIR            guests from the simulated hypervisor in DIR\n"
+	      "                           (default $XENSTORE_SIM_DIR; docs/sim.md)\n"
+	      "      --xen                guests from Xen (needs a Xen build)\n"
 	      "  -E, --entry-nb N         nodes per domain (quota 'nodes')\n"
 	      "  -S, --entry-size N       bytes per node (quota 'node-size')\n"
 	      "  -W, --watch-nb N         watches per domain (quota 'watches')\n"
@@ -56,7 +63,7 @@ static void usage(FILE *f)
 	      "  -D, --no-domain-init     accepted for compatibility\n"
 	      "  -R, --no-recovery        accepted for compatibility\n"
 	      "  -I, --internal-db [on|off] accepted; the store is always in memory\n"
-	      "  -K, --keep-orphans       accepted for compatibility\n"
+	      "  -K, --keep-orphans       keep the nodes of destroyed domains\n"
 	      "  -H, --help               this text\n",
 	      f);
 }
@@ -108,7 +115,7 @@ static int set_timeout_arg(struct daemon *d, const char *arg)
 static int parse_options(int argc, char **argv, struct options *o,
 			 struct daemon *d)
 {
-	enum { OPT_SOCKET = 256 };
+	enum { OPT_SOCKET = 256, OPT_SIM, OPT_XEN };
 	static const struct option longopts[] = {
 		{"no-fork", no_argument, NULL, 'N'},
 		{"pid-file", required_argument, NULL, 'F'},
@@ -116,6 +123,8 @@ static int parse_options(int argc, char **argv, struct options *o,
 		{"trace-file", required_argument, NULL, 'T'},
 		{"verbose", no_argument, NULL, 'V'},
 		{"socket", required_argument, NULL, OPT_SOCKET},
+		{"sim", required_argument, NULL, OPT_SIM},
+		{"xen", no_argument, NULL, OPT_XEN},
 		{"entry-nb", required_argument, NULL, 'E'},
 		{"entry-size", required_argument, NULL, 'S'},
 		{"watch-nb", required_argument, NULL, 'W'},
@@ -143,6 +152,8 @@ static int parse_options(int argc, char **argv, struct options *o,
 		case 'T': o->trace_file = optarg; break;
 		case 'V': o->verbose = true; break;
 		case OPT_SOCKET: o->socket = optarg; break;
+		case OPT_SIM: o->sim_dir = optarg; break;
+		case OPT_XEN: o->xen = true; break;
 		case 'E': ret = set_quota_arg(d, Q_NODES, optarg, false); break;
 		case 'S': ret = set_quota_arg(d, Q_NODESIZE, optarg, false); break;
 		case 'W': ret = set_quota_arg(d, Q_WATCHES, optarg, false); break;
@@ -156,7 +167,8 @@ static int parse_options(int argc, char **argv, struct options *o,
 		case 'Q': ret = set_named_quota(d, optarg, false); break;
 		case 'q': ret = set_named_quota(d, optarg, true); break;
 		case 'w': ret = set_timeout_arg(d, optarg); break;
-		case 'D': case 'R': case 'I': case 'K': break;
+		case 'K': d->domains.keep_orphans = true; break;
+		case 'D': case 'R': case 'I': break;
 		case 'H': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
@@ -174,7 +186,41 @@ static int parse_options(int argc, char **argv, struct options *o,
 		o->socket = getenv("XENSTORED_PATH");
 	if (!o->socket || !o->socket[0])
 		o->socket = DEFAULT_SOCKET;
+	if (!o->sim_dir && !o->xen) {
+		const char *env = getenv("XENSTORE_SIM_DIR");
+		if (env && env[0])
+			o->sim_dir = env;
+	}
 	return 0;
+}
+
+static void backend_event(struct loop_fd *lf, uint32_t events)
+{
+	domains_backend_event(lf->data);
+}
+
+/* Guests come from Xen or the simulated hypervisor, if asked for. */
+static int setup_backend(struct daemon *d, const struct options *o)
+{
+	struct backend *b = NULL;
+	int ret = 0;
+
+	if (o->xen)
+		ret = backend_xen_open(&b);
+	else if (o->sim_dir)
+		ret = backend_sim_open(o->sim_dir, &b);
+	if (ret || !b)
+		return ret;
+	d->domains.backend = b;
+	d->backend_lf.fd = b->fd;
+	d->backend_lf.handler = backend_event;
+	d->backend_lf.data = d;
+	ret = loop_add(&d->loop, &d->backend_lf, EPOLLIN);
+	if (ret == 0)
+		log_msg(LOG_LVL_INFO, "guests through the %s backend%s%s",
+			b->ops->name, o->sim_dir ? " in " : "",
+			o->sim_dir ? o->sim_dir : "");
+	return ret;
 }
 
 static int daemonise(void)
@@ -286,6 +332,12 @@ int main(int argc, char **argv)
 				strerror(-ret));
 			return 1;
 		}
+	}
+	ret = setup_backend(&d, &o);
+	if (ret) {
+		fprintf(stderr, "xenstored: cannot open the %s backend: %s\n",
+			o.xen ? "Xen" : "simulated", strerror(-ret));
+		return 1;
 	}
 	ret = sock_listen(&d, &listener, o.socket);
 	if (ret) {
