@@ -60,6 +60,7 @@ include mk/daemon.mk
 -include mk/lib.mk
 -include mk/tools.mk
 -include mk/tests.mk
+-include mk/sim.mk
 -include mk/proto.mk
 -include mk/integration.mk
 -include mk/bench.mk

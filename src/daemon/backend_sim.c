@@ -83,6 +83,25 @@ static int open_dom_file(struct sim *s, uint32_t domid, const char *name,
 }
 
 /*
+ * An error opening or reading a domain's file: the host's own troubles are
+ * passed on, anything else means a malformed directory (a symlink, a
+ * directory or nothing where a file should be): -EIO.
+ */
+static int layout_err(int err)
+{
+	switch (err) {
+	case -EMFILE:
+	case -ENFILE:
+	case -ENOMEM:
+	case -EACCES:
+	case -EPERM:
+		return err;
+	default:
+		return -EIO;
+	}
+}
+
+/*
  * Read a whole small regular file into buf (NUL-terminated).  Length, or
  * -errno: -EIO when it is not a regular file or does not fit.
  */
@@ -165,7 +184,7 @@ static bool at_line_end(const char *p, const char *end)
 static int read_info(struct sim *s, uint32_t domid, uint64_t *gfn,
 		     uint32_t *port)
 {
-	char buf[SIM_SMALL_FILE];
+	char buf[SIM_SMALL_FILE] = "";
 	const char *p = buf;
 	uint64_t id, g, pt;
 	int len = read_small(s, domid, "info", buf, sizeof(buf));
@@ -173,7 +192,7 @@ static int read_info(struct sim *s, uint32_t domid, uint64_t *gfn,
 	if (len == -ENOENT || len == -ENOTDIR)
 		return -ESRCH;
 	if (len < 0)
-		return len;
+		return layout_err(len);
 	if ((size_t)len != strlen(buf))
 		return -EIO; /* an embedded NUL */
 	if (!parse_num(&p, SIM_DOMID_MAX, &id) || *p++ != ' ' ||
@@ -196,7 +215,7 @@ static enum domain_state sim_domain_state(struct backend *b, uint32_t domid)
 		{ "shutdown", DOMAIN_SHUTDOWN },
 		{ "dead", DOMAIN_DEAD },
 	};
-	char buf[SIM_SMALL_FILE];
+	char buf[SIM_SMALL_FILE] = "";
 	int len;
 
 	/* Dom0 is the host the simulation runs on: always there. */
@@ -258,7 +277,7 @@ static int sim_map_ring(struct backend *b, uint32_t domid, uint64_t gfn,
 	}
 	fd = open_dom_file(s, domid, "ring", O_RDWR);
 	if (fd < 0)
-		return fd == -ENOENT ? -EIO : fd;
+		return layout_err(fd);
 	/*
 	 * Exactly one page: mapping past the end of a shorter file would
 	 * fault (SIGBUS) on first access.
@@ -311,7 +330,7 @@ static int open_fifo(struct sim *s, uint32_t domid, const char *name)
 	int fd = open_dom_file(s, domid, name, O_RDWR);
 
 	if (fd < 0)
-		return fd == -ENOENT ? -EIO : fd;
+		return layout_err(fd);
 	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
 		close(fd);
 		return -EIO;
