@@ -64,6 +64,13 @@ int xsb_connect(struct xsb_conn *c, const char *path, unsigned int timeout_ms)
 	return 0;
 }
 
+void xsb_set_timeout(struct xsb_conn *c, unsigned int timeout_ms)
+{
+	c->timeout_ms = timeout_ms ? timeout_ms : 1;
+	if (c->fd >= 0)
+		set_timeouts(c->fd, c->timeout_ms);
+}
+
 void xsb_close(struct xsb_conn *c)
 {
 	if (c->fd >= 0)
@@ -96,7 +103,10 @@ static int send_all(struct xsb_conn *c, const char *buf, size_t len)
 	return 0;
 }
 
-/* Make at least want bytes available in rbuf; -1 on EOF/error/timeout. */
+/*
+ * Make at least want bytes available in rbuf; -2 if SO_RCVTIMEO expired
+ * (bytes already read stay buffered), -1 on EOF or error.
+ */
 static int fill(struct xsb_conn *c, size_t want, uint64_t deadline)
 {
 	while (c->rlen - c->rpos < want) {
@@ -110,25 +120,33 @@ static int fill(struct xsb_conn *c, size_t want, uint64_t deadline)
 		n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
 		if (n < 0 && errno == EINTR && now_ns() < deadline)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return -2; /* SO_RCVTIMEO expired */
 		if (n <= 0)
-			return -1; /* error, EOF, or SO_RCVTIMEO expired */
+			return -1; /* error or EOF */
 		c->rlen += (size_t)n;
 	}
 	return 0;
 }
 
-/* Read one whole message into reply. */
+/*
+ * Read one whole message into reply: 0, or fill()'s -2 (timeout, nothing
+ * consumed) or -1 (broken).
+ */
 static int recv_msg(struct xsb_conn *c, struct xsb_reply *reply,
 		    uint64_t deadline)
 {
-	if (fill(c, XS_HDR_SIZE, deadline) < 0)
-		return -1;
+	int rc = fill(c, XS_HDR_SIZE, deadline);
+
+	if (rc < 0)
+		return rc;
 	memcpy(&reply->hdr, c->rbuf + c->rpos, XS_HDR_SIZE);
 	/* An over-long length means we lost the framing: give up on it. */
 	if (xs_hdr_check(&reply->hdr) < 0)
 		return -1;
-	if (fill(c, XS_HDR_SIZE + reply->hdr.len, deadline) < 0)
-		return -1;
+	rc = fill(c, XS_HDR_SIZE + reply->hdr.len, deadline);
+	if (rc < 0)
+		return rc;
 	memcpy(reply->data, c->rbuf + c->rpos + XS_HDR_SIZE, reply->hdr.len);
 	reply->data[reply->hdr.len] = '\0';
 	c->rpos += XS_HDR_SIZE + reply->hdr.len;
@@ -195,6 +213,22 @@ broken:
 	 */
 	xsb_close(c);
 	return XSB_ERR_IO;
+}
+
+int xsb_next_msg(struct xsb_conn *c, struct xsb_reply *msg)
+{
+	int rc;
+
+	if (c->fd < 0)
+		return -1;
+	rc = recv_msg(c, msg, now_ns() + (uint64_t)c->timeout_ms * 1000000u);
+	if (rc == -2)
+		return 0;
+	if (rc < 0) {
+		xsb_close(c);
+		return -1;
+	}
+	return 1;
 }
 
 enum xsb_status xsb_call_str(struct xsb_conn *c, uint32_t type,

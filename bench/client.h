@@ -58,6 +58,9 @@ struct xsb_conn {
 int xsb_connect(struct xsb_conn *c, const char *path, unsigned int timeout_ms);
 void xsb_close(struct xsb_conn *c);
 
+/* Change the per-request timeout of an open connection. */
+void xsb_set_timeout(struct xsb_conn *c, unsigned int timeout_ms);
+
 /*
  * Send one request with a payload assembled from up to two parts (e.g. path
  * with its NUL, then a value without one) and wait for its reply, skipping
@@ -68,6 +71,15 @@ void xsb_close(struct xsb_conn *c);
 enum xsb_status xsb_call2(struct xsb_conn *c, uint32_t type, uint32_t tx_id,
 			  const void *p1, size_t n1, const void *p2, size_t n2,
 			  struct xsb_reply *reply);
+
+/*
+ * Wait up to timeout_ms for the next message of any kind (reply or
+ * WATCH_EVENT), for threads that only listen, e.g. watchers.  Returns 1 with
+ * the message in msg, 0 on timeout (the stream is intact: call again), -1 on
+ * EOF or error (the connection has been closed).  Not to be mixed with a
+ * request in flight on the same connection from another thread.
+ */
+int xsb_next_msg(struct xsb_conn *c, struct xsb_reply *msg);
 
 /* The common case: a payload made of one NUL-terminated string. */
 enum xsb_status xsb_call_str(struct xsb_conn *c, uint32_t type,

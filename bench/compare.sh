@@ -26,8 +26,9 @@
 # Examples:
 #   bench/compare.sh ours cxenstored oxenstored
 #   bench/compare.sh c=/tmp/ref/c.sock o=/tmp/ref/o.sock -- -d 2
-# Needs jq for the combined table; without it each daemon's own table is
-# printed instead.  Exit status 1 if any daemon failed or had errors.
+# Needs jq for the combined table (plus a second one for the scenarios with
+# extra metrics: txn-* EAGAIN rate, watch-* event latency and lost events);
+# without jq each daemon's own table is printed instead.  Exit status 1 if any daemon failed or had errors.
 set -u
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -155,15 +156,45 @@ done | awk -F'\t' '
     !($2 in seen_s) { seen_s[$2] = 1; scen[++ns] = $2 }
     { cell[$1, $2] = sprintf("%9.0f %8.1f %8.1f %4d", $4, $5, $6, $7) }
     END {
-        printf "%-12s", ""
+        printf "%-16s", ""
         for (i = 1; i <= nl; i++) printf " | %-32s", labels[i]
-        printf "\n%-12s", "scenario"
+        printf "\n%-16s", "scenario"
         for (i = 1; i <= nl; i++) printf " | %9s %8s %8s %4s", "ops/s", "p50 us", "p99 us", "err"
         printf "\n"
         for (j = 1; j <= ns; j++) {
-            printf "%-12s", scen[j]
+            printf "%-16s", scen[j]
             for (i = 1; i <= nl; i++) {
                 c = ((labels[i], scen[j]) in cell) ? cell[labels[i], scen[j]] : sprintf("%32s", "-")
+                printf " | %s", c
+            }
+            printf "\n"
+        }
+    }'
+
+# The extra metrics of the scenarios that have them (transactions, watches).
+for f in "${files[@]}"; do
+    jq -r '.label as $l | .scenarios[] | select(.retry_rate != null or .events != null) |
+           [$l, .name,
+            (if .retry_rate == null then "-" else .retry_rate * 100 end),
+            (.events.lat_us.p50 // "-"), (.events.lat_us.p99 // "-"),
+            (.events.lost // "-")] | @tsv' "$f"
+done | awk -F'\t' '
+    function num(v, w, fmt) { return v == "-" ? sprintf("%" w "s", v) : sprintf("%" w fmt, v) }
+    !($1 in seen_l) { seen_l[$1] = 1; labels[++nl] = $1 }
+    !($2 in seen_s) { seen_s[$2] = 1; scen[++ns] = $2 }
+    { cell[$1, $2] = num($3, 7, ".1f") " " num($4, 9, ".1f") " " num($5, 9, ".1f") " " num($6, 5, "d") }
+    END {
+        if (ns == 0) exit
+        printf "\nretry%% = EAGAIN commits / attempts; ev = write sent to watch event received\n"
+        printf "%-16s", ""
+        for (i = 1; i <= nl; i++) printf " | %-33s", labels[i]
+        printf "\n%-16s", "scenario"
+        for (i = 1; i <= nl; i++) printf " | %7s %9s %9s %5s", "retry%", "ev p50 us", "ev p99 us", "lost"
+        printf "\n"
+        for (j = 1; j <= ns; j++) {
+            printf "%-16s", scen[j]
+            for (i = 1; i <= nl; i++) {
+                c = ((labels[i], scen[j]) in cell) ? cell[labels[i], scen[j]] : sprintf("%33s", "-")
                 printf " | %s", c
             }
             printf "\n"

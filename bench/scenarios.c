@@ -2,9 +2,9 @@
 /*
  * The xsbench scenarios and their table.  Each client works on its own keys,
  * /bench/c<client>/k<0..keys-1>, so that plain reads and writes measure the
- * daemon's request path and not contention between clients; scenarios that
- * want contention (transactions on shared nodes, watch fan-out) are meant
- * to be added here with their own setup.
+ * daemon's request path and not contention between clients.  Scenarios
+ * with shared state of their own live in their own files: transactions
+ * (scen_txn.c, on own or shared counters) and watch fan-out (scen_watch.c).
  *
  * To add a scenario: write an op function (and a setup if it needs state),
  * then add one line to xsb_scenarios[] at the bottom.
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "xsbench.h"
+#include "scenarios.h"
 
 #define PATH_BUF 64
 
@@ -116,5 +116,19 @@ const struct xsb_scenario xsb_scenarios[] = {
 	  NULL, populate_own_keys, op_write, NULL },
 	{ "write-16", "WRITE own keys, 16 clients", 16, 0,
 	  NULL, populate_own_keys, op_write, NULL },
+	/* arg: counter keys, per client (own) or in all (shared). */
+	{ "txn-1", "START, READ, WRITE +1, END T on 4 own keys, 1 client", 1, 4,
+	  txn_setup_own, NULL, txn_op, txn_teardown },
+	{ "txn-nocontend-16", "the same, 16 clients on 4 own keys each", 16, 4,
+	  txn_setup_own, NULL, txn_op, txn_teardown },
+	{ "txn-contend-16", "the same, 16 clients on 4 shared keys", 16, 4,
+	  txn_setup_shared, NULL, txn_op, txn_teardown },
+	/* arg: unrelated watches, on min(arg, 10) connections. */
+	{ "watch-1", "WRITE a path 10 watchers watch, 1 unrelated watch", 1, 1,
+	  watch_setup, NULL, watch_op, watch_teardown },
+	{ "watch-100", "the same with 100 unrelated watches", 1, 100,
+	  watch_setup, NULL, watch_op, watch_teardown },
+	{ "watch-1000", "the same with 1000 unrelated watches", 1, 1000,
+	  watch_setup, NULL, watch_op, watch_teardown },
 	{ NULL, NULL, 0, 0, NULL, NULL, NULL, NULL },
 };

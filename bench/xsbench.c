@@ -4,9 +4,10 @@
  * protocol over the daemon's Unix socket, runs each scenario of the table in
  * scenarios.c with N concurrent clients (one thread and one connection per
  * client, one request in flight each) for a fixed time or a fixed number of
- * operations, and reports throughput, latency percentiles and errors as a
- * table or as JSON.  This file is the runner: options, threads, timing and
- * reporting.  `xsbench --help` lists the options.
+ * operations, and reports throughput, latency percentiles and errors (and,
+ * for scenarios that ask for them, a retry rate and the latency of watch
+ * events) as a table or as JSON.  This file is the runner: options,
+ * threads, timing and reporting.  `xsbench --help` lists the options.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -48,6 +49,11 @@ struct result {
 	double ops, elapsed_s, ops_per_s;
 	double mean_us, p50_us, p90_us, p99_us, max_us;
 	uint64_t errors, retries;
+	/* Only if the scenario asked for them (see struct xsb_run). */
+	bool counts_retries, has_events;
+	double retry_rate;		/* retries / (ops + retries) */
+	double ev_count, ev_p50_us, ev_p99_us, ev_max_us;
+	uint64_t ev_lost;
 };
 
 static const char *label;
@@ -59,6 +65,11 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t xsb_now_ns(void)
+{
+	return now_ns();
 }
 
 /* Sleep until the monotonic clock reaches deadline (ns). */
@@ -129,6 +140,7 @@ static void *worker_main(void *arg)
 		if (ph == PH_STOP || (ph == PH_MEASURE && s->quota &&
 				      attempts >= s->quota))
 			break;
+		w->measuring = ph == PH_MEASURE;
 		t0 = now_ns();
 		r = sc->op(w);
 		t1 = now_ns();
@@ -183,7 +195,7 @@ static int run_scenario(const struct xsb_scenario *sc,
 			struct result *res)
 {
 	struct xsb_run run = { .sc = sc, .opts = o };
-	struct xsb_hist *all;
+	struct xsb_hist *all, *events;
 	struct slot *slots;
 	unsigned int created = 0;
 	uint64_t t0, end, deadline;
@@ -193,14 +205,17 @@ static int run_scenario(const struct xsb_scenario *sc,
 	res->clients = run.clients;
 	slots = calloc(run.clients, sizeof(*slots));
 	all = malloc(sizeof(*all));
-	if (!slots || !all) {
+	events = malloc(sizeof(*events));
+	if (!slots || !all || !events) {
 		fprintf(stderr, "xsbench: out of memory\n");
 		exit(2);
 	}
 	xsb_hist_init(all);
+	xsb_hist_init(events);
+	run.events = events;
 	if (sc->setup && sc->setup(&run, ctl_conn) < 0) {
 		fprintf(stderr, "xsbench: %s: setup failed\n", sc->name);
-		res->errors = 1;
+		res->errors = 1 + run.errors;
 		goto out;
 	}
 
@@ -261,6 +276,10 @@ static int run_scenario(const struct xsb_scenario *sc,
 			end = w->end_ns;
 	}
 	report_errors(sc->name, slots, created);
+	/* Before the summary: it may add events and errors of its own. */
+	if (sc->teardown)
+		sc->teardown(&run, ctl_conn);
+	res->errors += run.errors;
 
 	/* The window ends when the last measured op completed. */
 	if (end <= t0)
@@ -273,9 +292,18 @@ static int run_scenario(const struct xsb_scenario *sc,
 	res->p90_us = xsb_hist_percentile(all, 90) / 1e3;
 	res->p99_us = xsb_hist_percentile(all, 99) / 1e3;
 	res->max_us = (double)all->max_ns / 1e3;
-	if (sc->teardown)
-		sc->teardown(&run, ctl_conn);
+	res->counts_retries = run.counts_retries;
+	if (res->ops + (double)res->retries > 0)
+		res->retry_rate = (double)res->retries /
+				  (res->ops + (double)res->retries);
+	res->has_events = run.has_events;
+	res->ev_count = (double)events->count;
+	res->ev_p50_us = xsb_hist_percentile(events, 50) / 1e3;
+	res->ev_p99_us = xsb_hist_percentile(events, 99) / 1e3;
+	res->ev_max_us = (double)events->max_ns / 1e3;
+	res->ev_lost = run.events_lost;
 out:
+	free(events);
 	free(all);
 	free(slots);
 	return res->errors ? -1 : 0;
@@ -315,6 +343,8 @@ static void aggregate(const struct result *runs, unsigned int n,
 
 	memset(out, 0, sizeof(*out));
 	out->clients = runs[0].clients;
+	out->counts_retries = runs[0].counts_retries;
+	out->has_events = runs[0].has_events;
 #define MEDIAN_OF(field)                                \
 	do {                                            \
 		for (unsigned int i = 0; i < n; i++)    \
@@ -328,10 +358,17 @@ static void aggregate(const struct result *runs, unsigned int n,
 	MEDIAN_OF(p50_us);
 	MEDIAN_OF(p90_us);
 	MEDIAN_OF(p99_us);
+	MEDIAN_OF(retry_rate);
+	MEDIAN_OF(ev_count);
+	MEDIAN_OF(ev_p50_us);
+	MEDIAN_OF(ev_p99_us);
 #undef MEDIAN_OF
 	for (unsigned int i = 0; i < n; i++) {
 		if (runs[i].max_us > out->max_us)
 			out->max_us = runs[i].max_us;
+		if (runs[i].ev_max_us > out->ev_max_us)
+			out->ev_max_us = runs[i].ev_max_us;
+		out->ev_lost += runs[i].ev_lost;
 		out->errors += runs[i].errors;
 		out->retries += runs[i].retries;
 	}
@@ -375,12 +412,24 @@ static void print_json(const struct xsb_opts *o,
 		printf(", \"clients\": %u, \"ops\": %.0f, \"elapsed_s\": %.3f,"
 		       " \"ops_per_s\": %.1f, \"lat_us\": {\"mean\": %.1f,"
 		       " \"p50\": %.1f, \"p90\": %.1f, \"p99\": %.1f,"
-		       " \"max\": %.1f}, \"errors\": %llu, \"retries\": %llu,"
-		       " \"runs_ops_per_s\": [",
+		       " \"max\": %.1f}, \"errors\": %llu, \"retries\": %llu",
 		       a.clients, a.ops, a.elapsed_s, a.ops_per_s, a.mean_us,
 		       a.p50_us, a.p90_us, a.p99_us, a.max_us,
 		       (unsigned long long)a.errors,
 		       (unsigned long long)a.retries);
+		if (a.counts_retries)
+			printf(", \"retry_rate\": %.4f", a.retry_rate);
+		else
+			printf(", \"retry_rate\": null");
+		if (a.has_events)
+			printf(", \"events\": {\"count\": %.0f, \"lost\": %llu,"
+			       " \"lat_us\": {\"p50\": %.1f, \"p99\": %.1f,"
+			       " \"max\": %.1f}}",
+			       a.ev_count, (unsigned long long)a.ev_lost,
+			       a.ev_p50_us, a.ev_p99_us, a.ev_max_us);
+		else
+			printf(", \"events\": null");
+		printf(", \"runs_ops_per_s\": [");
 		for (unsigned int r = 0; r < o->repeat; r++)
 			printf("%s%.1f", r ? ", " : "", runs[i][r].ops_per_s);
 		printf("]}%s\n", i + 1 < nsel ? "," : "");
@@ -392,6 +441,8 @@ static void print_table(const struct xsb_opts *o,
 			const struct xsb_scenario *const *sel,
 			unsigned int nsel, struct result (*runs)[MAX_RUNS])
 {
+	bool retries = false, events = false;
+
 	if (label)
 		printf("%s: ", label);
 	printf("socket %s, ", o->socket);
@@ -403,21 +454,36 @@ static void print_table(const struct xsb_opts *o,
 	       o->warmup_s, o->keys, o->value_len);
 	if (o->repeat > 1)
 		printf(", median of %u runs", o->repeat);
-	printf("\n%-12s %7s %9s %10s %9s %9s %9s %9s %7s\n", "scenario",
-	       "clients", "ops", "ops/s", "p50 us", "p90 us", "p99 us",
-	       "max us", "errors");
+	printf("\n%-16s %7s %9s %9s %8s %8s %8s %9s %6s %6s %8s %8s %7s\n",
+	       "scenario", "clients", "ops", "ops/s", "p50 us", "p90 us",
+	       "p99 us", "max us", "errors", "retry%", "ev p50", "ev p99",
+	       "ev lost");
 	for (unsigned int i = 0; i < nsel; i++) {
 		struct result a;
 
 		aggregate(runs[i], o->repeat, &a);
-		printf("%-12s %7u %9.0f %10.0f %9.1f %9.1f %9.1f %9.1f %7llu",
+		retries |= a.counts_retries;
+		events |= a.has_events;
+		printf("%-16s %7u %9.0f %9.0f %8.1f %8.1f %8.1f %9.1f %6llu",
 		       sel[i]->name, a.clients, a.ops, a.ops_per_s, a.p50_us,
 		       a.p90_us, a.p99_us, a.max_us,
 		       (unsigned long long)a.errors);
-		if (a.retries)
-			printf("  (%llu retries)", (unsigned long long)a.retries);
+		if (a.counts_retries)
+			printf(" %6.1f", 100.0 * a.retry_rate);
+		else
+			printf(" %6s", "-");
+		if (a.has_events)
+			printf(" %8.1f %8.1f %7llu", a.ev_p50_us, a.ev_p99_us,
+			       (unsigned long long)a.ev_lost);
+		else
+			printf(" %8s %8s %7s", "-", "-", "-");
 		putchar('\n');
 	}
+	if (retries || events)
+		printf("ops/s is commits/s for txn-*, writes/s for watch-*;"
+		       " retry%% = EAGAIN commits / attempts; ev p50, p99:\n"
+		       "write sent to watch event received; ev lost: events"
+		       " that never arrived\n");
 }
 
 static void usage(FILE *f)
@@ -434,8 +500,11 @@ static void usage(FILE *f)
 		"                        else after 60 s\n"
 		"  -w, --warmup SEC      unmeasured load first (default 0.5)\n"
 		"  -c, --clients N       override every scenario's client count\n"
-		"  -k, --keys N          keys per client (default 1000)\n"
-		"      --value-size N    bytes per value (default 32)\n"
+		"                        (watch-* only run with 1: their writer)\n"
+		"  -k, --keys N          keys per client of read-*, write-*\n"
+		"                        (default 1000; txn-* use 4 counters)\n"
+		"      --value-size N    bytes per value of read-*, write-*\n"
+		"                        (default 32)\n"
 		"  -r, --repeat N        run each scenario N times, report medians\n"
 		"  -t, --timeout MS      per-request timeout (default 5000)\n"
 		"  -L, --label TEXT      name of the daemon, shown in the output\n"
@@ -603,7 +672,7 @@ int main(int argc, char **argv)
 		case 'l':
 			for (const struct xsb_scenario *sc = xsb_scenarios;
 			     sc->name; sc++)
-				printf("%-12s %s\n", sc->name, sc->what);
+				printf("%-16s %s\n", sc->name, sc->what);
 			return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -40,6 +40,12 @@ struct xsb_worker {
 	uint64_t rng;		/* xorshift state, seeded from id */
 	uint64_t seq;		/* free counter for the scenario's use */
 	void *priv;		/* scenario's per-client state */
+	/*
+	 * Set by the runner before each op: true if this op counts toward the
+	 * results (it starts inside the measured window), false in warm-up.
+	 * For scenarios that record their own metrics, e.g. event latency.
+	 */
+	bool measuring;
 
 	/* Results, read by the runner after the thread has been joined. */
 	struct xsb_hist hist;	/* latency of successful measured ops */
@@ -80,6 +86,17 @@ struct xsb_run {
 	const struct xsb_opts *opts;
 	unsigned int clients;
 	void *priv;		/* scenario's shared state, from setup */
+
+	/*
+	 * Optional extra results, filled by the scenario's setup/teardown (on
+	 * the runner's thread; teardown runs after the clients are joined and
+	 * before the results are summarised).
+	 */
+	bool counts_retries;	/* report retries/(ops+retries) as a rate */
+	bool has_events;	/* report events, below */
+	struct xsb_hist *events; /* event delivery latency (runner-allocated) */
+	uint64_t events_lost;	/* events expected but never delivered */
+	uint64_t errors;	/* failures seen by setup or teardown */
 };
 
 /* The scenario table (scenarios.c), ended by an entry with name NULL. */
@@ -94,5 +111,8 @@ enum xsb_op_result xsb_fail(struct xsb_worker *w, const char *fmt, ...)
 
 /* Uniform pseudo-random number in [0, n), n > 0. */
 uint32_t xsb_rand(struct xsb_worker *w, uint32_t n);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t xsb_now_ns(void);
 
 #endif

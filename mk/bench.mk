@@ -7,6 +7,8 @@
 #                                         --no-fork --socket PATH)
 #   make bench BENCH_SOCKET=/path/sock    a daemon that is already running
 #   make bench BENCH_ARGS="-d 1 --json"   options for xsbench (--help)
+#   make bench BENCH_ARGS="-s txn,watch"  only some scenarios (-l lists them;
+#                                         all, about 40 s, by default)
 #   make bench BENCH_PIN=0:0              pin daemon:xsbench to CPUs (steadier)
 # For comparisons with Xen's daemons see bench/compare.sh --help.
 BENCH_SRCS := $(wildcard bench/*.c)

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scenario functions of xsbench that live outside scenarios.c, which
+ * holds the table: transactions (scen_txn.c) and watch fan-out
+ * (scen_watch.c).  Each file's top comment says what its scenarios measure;
+ * the table entries in scenarios.c say with how many clients.
+ */
+#ifndef XSBENCH_SCENARIOS_H
+#define XSBENCH_SCENARIOS_H
+
+#include "xsbench.h"
+
+/*
+ * Transactions, one op = START, READ a key, WRITE it incremented, END T.
+ * The scenario's arg is the number of keys: shared by all clients for
+ * txn_setup_shared, per client for txn_setup_own.
+ */
+int txn_setup_own(struct xsb_run *run, struct xsb_conn *ctl);
+int txn_setup_shared(struct xsb_run *run, struct xsb_conn *ctl);
+enum xsb_op_result txn_op(struct xsb_worker *w);
+void txn_teardown(struct xsb_run *run, struct xsb_conn *ctl);
+
+/*
+ * Watch fan-out: the clients (one) write /bench/hot while 10 watchers of it
+ * and arg watches on unrelated paths are registered.
+ */
+int watch_setup(struct xsb_run *run, struct xsb_conn *ctl);
+enum xsb_op_result watch_op(struct xsb_worker *w);
+void watch_teardown(struct xsb_run *run, struct xsb_conn *ctl);
+
+#endif
