@@ -64,6 +64,9 @@ include mk/daemon.mk
 -include mk/proto.mk
 -include mk/integration.mk
 -include mk/bench.mk
+-include mk/libtests.mk
+-include mk/install.mk
+-include mk/man.mk
 
 all: $(ALL_TARGETS)
 

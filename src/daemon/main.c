@@ -240,6 +240,12 @@ static int daemonise(void)
 		_exit(0);
 	if (chdir("/") < 0)
 		return -errno;
+	return 0;
+}
+
+/* Close the terminal after the pid was printed (-P). */
+static void finish_daemonise(void)
+{
 	int fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
@@ -248,7 +254,6 @@ static int daemonise(void)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
-	return 0;
 }
 
 static int write_pid_file(const char *path)
@@ -358,6 +363,8 @@ int main(int argc, char **argv)
 		printf("%ld\n", (long)getpid());
 		fflush(stdout);
 	}
+	if (!o.no_fork)
+		finish_daemonise();
 	ret = setup_signals(&d, &sig);
 	if (ret) {
 		log_msg(LOG_LVL_ERR, "cannot set up signals: %s", strerror(-ret));
