@@ -82,7 +82,8 @@ check:
 	$(Q)if [ "$(INSTALL_DEPS)" = 1 ]; then sh scripts/install-deps.sh; fi
 	$(Q)$(MAKE) --no-print-directory check-fast
 	$(Q)$(MAKE) --no-print-directory check-asan
-	@echo "check: all tests passed, plain and under ASan+UBSan"
+	$(Q)$(MAKE) --no-print-directory check-lib-tsan
+	@echo "check: all tests passed, plain, under ASan+UBSan, and the threaded library test under TSan"
 
 # Static analysis of the daemon and shared code (advisory: not part of check).
 LINT_SRCS = $(COMMON_SRCS) $(DAEMON_SRCS)
