@@ -243,7 +243,11 @@ bool domain_is_introduced(const struct daemon *d, uint32_t domid)
 	return domid == 0 || (dom && dom->introduced);
 }
 
-/* Remove every node domid owns, firing watches as any removal does. */
+/*
+ * Remove every node domid owns, firing watches as any removal does: each
+ * maximal owned subtree once, from its top (an owned node whose parent
+ * someone else owns), as the reference does - not node by node.
+ */
 static void remove_owned_nodes(struct daemon *d, uint32_t domid)
 {
 	struct changes ch;
@@ -253,6 +257,9 @@ static void remove_owned_nodes(struct daemon *d, uint32_t domid)
 
 	changes_init(&ch, false);
 	while ((n = store_owned_node(&d->store, domid)) != NULL) {
+		while (n->parent && n->parent->parent &&
+		       n->parent->perms[0].domid == domid)
+			n = n->parent;
 		if (!store_path(n, path, sizeof(path)) || view_rm(&v, path) != 0)
 			break;
 	}

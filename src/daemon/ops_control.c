@@ -13,6 +13,7 @@
 #include "common/codec.h"
 #include "conn.h"
 #include "daemon.h"
+#include "domain.h"
 #include "log.h"
 #include "ops.h"
 #include "trace.h"
@@ -171,7 +172,7 @@ static int quota_domain(struct request *r, const char *text)
 
 	if (xs_parse_uint(text, PERM_DOMID_MAX, &domid) != 0)
 		return -EINVAL;
-	if (domid != 0)
+	if (!domain_get(&r->d->domains, (uint32_t)domid))
 		return -ENOENT;
 	for (struct conn *c = r->d->conns; c; c = c->next) {
 		if (c->caller.domid != domid)
