@@ -67,6 +67,7 @@ include mk/daemon.mk
 -include mk/libtests.mk
 -include mk/install.mk
 -include mk/man.mk
+-include mk/libring.mk
 
 all: $(ALL_TARGETS)
 

@@ -191,6 +191,8 @@ int domain_introduce(struct daemon *d, uint32_t domid, uint64_t gfn,
 	ring_set_features(dom, dom->features);
 	dom->introduced = true;
 	dom->shutdown_reported = false;
+	/* A reconnection request or requests written before we listened. */
+	ring_domain_event(d, dom);
 	log_msg(LOG_LVL_INFO, "domain %u introduced", domid);
 	req_fire_special(d, SPECIAL_INTRODUCE, domid);
 	return 0;

@@ -10,12 +10,12 @@
 
 #include "xs_handle.h"
 
-static struct xs_handle *handle_new(const char *path, int *err)
+static struct xs_handle *handle_new(const char *path, bool ring, int *err)
 {
 	struct xs_handle *h;
 	int ret;
 
-	if (!path) {
+	if (!ring && !path) {
 		*err = ENAMETOOLONG;
 		return NULL;
 	}
@@ -24,7 +24,8 @@ static struct xs_handle *handle_new(const char *path, int *err)
 		*err = ENOMEM;
 		return NULL;
 	}
-	ret = xs__transport_fd_open(path, &h->tp);
+	ret = ring ? xs__transport_ring_open(&h->tp)
+		   : xs__transport_fd_open(path, &h->tp);
 	if (ret != 0) {
 		free(h);
 		*err = -ret;
@@ -50,11 +51,16 @@ struct xs_handle *xs_open(unsigned long flags)
 	 * The socket first, then the device: in dom0 the daemon's socket
 	 * exists, in a guest only the kernel's xenbus device does.  With
 	 * XENSTORED_PATH set both names are that path.  The errno left is
-	 * the one of the last attempt.
+	 * the one of the last attempt.  A simulated guest (docs/sim.md) uses
+	 * its ring only: falling back to the socket would make it dom0.
 	 */
-	h = handle_new(xs_daemon_socket(), &err);
-	if (!h)
-		h = handle_new(xs__domain_dev(), &err);
+	if (!(flags & XS_OPEN_SOCKETONLY) && xs__transport_ring_wanted()) {
+		h = handle_new(NULL, true, &err);
+	} else {
+		h = handle_new(xs_daemon_socket(), false, &err);
+		if (!h)
+			h = handle_new(xs__domain_dev(), false, &err);
+	}
 	if (!h) {
 		errno = err;
 		return NULL;

@@ -48,8 +48,8 @@
 
 /*
  * A byte stream to the daemon.  The Unix socket and the xenbus device are
- * file descriptors (transport_fd.c); a guest ring transport can plug in
- * here later.  read and write may be called concurrently from two threads
+ * file descriptors (transport_fd.c); a simulated guest uses the shared
+ * ring page and event-channel FIFOs (transport_ring.c).  read and write may be called concurrently from two threads
  * (one reader, one writer) and may block.
  */
 struct xs__transport_ops {
@@ -72,6 +72,14 @@ struct xs__transport {
  * a device (the xenbus character device).  Returns 0 or -errno.
  */
 int xs__transport_fd_open(const char *path, struct xs__transport *out);
+
+/*
+ * Guest ring of the simulated hypervisor (transport_ring.c, docs/sim.md):
+ * wanted when XENSTORE_SIM_DIR and XENSTORE_SIM_DOMID are both set; open
+ * maps DIR/dom<N>/ring and its FIFOs.  Returns 0 or -errno.
+ */
+bool xs__transport_ring_wanted(void);
+int xs__transport_ring_open(struct xs__transport *out);
 
 /* One received message; body holds hdr.len bytes plus a NUL. */
 struct xs__msg {

@@ -18,7 +18,10 @@
 # Environment: XENSTORED_BIN (daemon, default build/bin/xenstored; it must
 # take -N --socket PATH), RESTRICT_PROXY (default
 # build/tests/tools/restrict_proxy), XS_CMD_TIMEOUT (seconds one command may
-# take, default 10), XS_KEEP_TMP=1 keeps the temporary directory.
+# take, default 10), XS_KEEP_TMP=1 keeps the temporary directory; for the
+# simulated guests (test_sim_*.sh), BUILD (our build tree, default the one
+# holding XENSTORED_BIN) and RING_POKE (default
+# $BUILD/tests/tools/ring_poke).
 
 set -u
 
@@ -253,6 +256,86 @@ xs_daemon_alive() {
 	[ -n "$XS_DAEMON_PID" ] && xs_pid_alive "$XS_DAEMON_PID" &&
 		XENSTORED_PATH=$XS_SOCK timeout --foreground 5 /usr/bin/xenstore-exists / \
 			</dev/null >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------------------
+# Simulated guests (docs/sim.md; used by test_sim_*.sh)
+#
+# xs_start_sim_daemon [options...] starts the daemon as xs_start_daemon
+# does, with the simulated hypervisor in $XS_SIM_DIR.  xs_sim runs
+# xenstore-sim on that directory; xs_sim_domain N makes domain N the way
+# Xen's toolstack (libxl__domain_make) does and introduces it; as_guest N
+# cmd... runs cmd as guest N (a bare xenstore-* name means our own tool
+# from $XS_BUILD/bin: Debian's would ignore the guest's ring and act as
+# dom0).  $RING_POKE is tests/tools/ring_poke.  Our build tree is $BUILD
+# (as mk/integration.mk passes it), else the one holding XENSTORED_BIN.
+
+XS_BUILD=${BUILD:-$(dirname "$XENSTORED_BIN")/..}
+case $XS_BUILD in /*) ;; *) XS_BUILD=$XS_ROOT/$XS_BUILD ;; esac
+XS_SIM_TOOL=$XS_BUILD/bin/xenstore-sim
+RING_POKE=${RING_POKE:-$XS_BUILD/tests/tools/ring_poke}
+XS_SIM_DIR=
+
+xs_start_sim_daemon() {
+	local t
+	# Another daemon (XENSTORED_BIN=Xen's) has no simulated hypervisor.
+	if ! timeout 5 "$XENSTORED_BIN" --help 2>&1 </dev/null | grep -q -- '--sim'; then
+		echo "# skipped: $XENSTORED_BIN has no --sim"
+		xs_finish
+	fi
+	for t in "$XS_SIM_TOOL" "$XS_BUILD/bin/xenstore" "$RING_POKE"; do
+		[ -x "$t" ] || xs_die "$t not built"
+	done
+	XS_SIM_DIR=$XS_TMP/sim
+	xs_start_daemon --sim "$XS_SIM_DIR" "$@"
+}
+
+# xs_sim command [args...]: xenstore-sim on $XS_SIM_DIR (time-limited).
+xs_sim() {
+	timeout --foreground -k 2 "$XS_CMD_TIMEOUT" \
+		"$XS_SIM_TOOL" --dir "$XS_SIM_DIR" "$@" </dev/null
+}
+
+# as_guest N cmd...: run cmd as guest N (time-limited).
+as_guest() {
+	local domid=$1 cmd=$2
+	shift 2
+	case $cmd in xenstore-*) cmd=$XS_BUILD/bin/$cmd ;; esac
+	timeout --foreground -k 2 "$XS_CMD_TIMEOUT" \
+		"$XS_SIM_TOOL" --dir "$XS_SIM_DIR" guest "$domid" -- "$cmd" "$@" </dev/null
+}
+
+# expect_msg desc expected [ring_poke msg options] TYPE [args...]: send one
+# raw request (over the socket as dom0, or with -g "$XS_SIM_DIR" N as guest
+# N) and expect exactly that output ("<TYPE> <fields>", plus any watch
+# events asked for with -e); an ERROR reply (status 3) is fine.
+expect_msg() {
+	local desc=$1 want=$2
+	shift 2
+	xs_run "$RING_POKE" msg "$@"
+	if { [ "$XS_RC" -eq 0 ] || [ "$XS_RC" -eq 3 ]; } && [ "$XS_OUT" = "$want" ]; then
+		xs_pass "$desc"
+	else
+		xs_fail "$desc" "$(printf 'status 0 or 3\nstdout:\n%s' "$want")" "$(_xs_actual)"
+	fi
+}
+
+# xs_sim_domain N [name]: create domain N, give it a home as libxl does -
+# /local/domain/N, device and control owned by dom0 and readable by N,
+# data and control/shutdown owned by N - then introduce it.  Dies on
+# failure.
+xs_sim_domain() {
+	local n=$1 name=${2:-guest$1} home=/local/domain/$1 out
+	out=$(xs_sim create "$n" 2>&1) || xs_die "xenstore-sim create $n: $out"
+	out=$({
+		xs_exec xenstore-write "$home" "" "$home/name" "$name" \
+			"$home/domid" "$n" "$home/device" "" "$home/control" "" \
+			"$home/control/shutdown" "" "$home/data" "" &&
+			xs_exec xenstore-chmod -r "$home" n0 "r$n" &&
+			xs_exec xenstore-chmod "$home/data" "n$n" &&
+			xs_exec xenstore-chmod "$home/control/shutdown" "n$n"
+	} 2>&1) || xs_die "home of domain $n: $out"
+	out=$(xs_sim introduce "$n" 2>&1) || xs_die "xenstore-sim introduce $n: $out"
 }
 
 # ---------------------------------------------------------------------------
