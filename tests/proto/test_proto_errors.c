@@ -15,28 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "proto.h"
 
 static struct daemon_proc dp;
 static int fd0; /* dom0 */
-
-#define EXPECT_ERR(m, name)                                   \
-	do {                                                  \
-		assert_int_equal((m).hdr.type, XS_ERROR);     \
-		assert_string_equal((m).payload, (name));     \
-	} while (0)
-#define EXPECT_OK(m, t)                                       \
-	do {                                                  \
-		assert_int_equal((m).hdr.type, (t));          \
-		assert_int_equal((m).hdr.len, 3);             \
-		assert_memory_equal((m).payload, "OK", 3);    \
-	} while (0)
-#define EXPECT_BYTES(m, t, lit)                               \
-	do {                                                  \
-		assert_int_equal((m).hdr.type, (t));          \
-		assert_int_equal((m).hdr.len, sizeof(lit) - 1); \
-		assert_memory_equal((m).payload, lit, sizeof(lit) - 1); \
-	} while (0)
 
 static int setup(void **state)
 {
