@@ -49,8 +49,9 @@
 /*
  * A byte stream to the daemon.  The Unix socket and the xenbus device are
  * file descriptors (transport_fd.c); a simulated guest uses the shared
- * ring page and event-channel FIFOs (transport_ring.c).  read and write may be called concurrently from two threads
- * (one reader, one writer) and may block.
+ * ring page and event-channel FIFOs (transport_ring.c).  read and write
+ * may be called concurrently from two threads (one reader, one writer) and
+ * may block.
  */
 struct xs__transport_ops {
 	const char *name;
