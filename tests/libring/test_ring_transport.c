@@ -11,10 +11,12 @@
  * notifications.  Requests for a few special paths make it misbehave
  * (bad indexes, the error indicator).  Covers read, write, directory,
  * watches and their events, values larger than the ring, indexes that
- * wrap past 2^32, the reconnection wait at open, several threads sharing
- * the handle, closing while events pour in, broken daemons (EIO, no
- * hang), one handle per ring, and how xs_open() picks the transport.  Worker threads never call cmocka; every test is bounded
- * by an alarm that names the test that hung.
+ * wrap past 2^32, the reconnection wait at open, the ring reset at open
+ * (nothing an earlier process left reaches the next), several threads
+ * sharing the handle, closing while events pour in, broken daemons (EIO,
+ * no hang), one handle per ring, and how xs_open() picks the transport.
+ * Worker threads never call cmocka; every test is bounded by an alarm
+ * that names the test that hung.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,6 +83,7 @@ struct fake {
 	unsigned int notifies; /* on evtchn-down */
 	unsigned int events;
 	unsigned int protocol_errors; /* the guest broke the ring rules */
+	unsigned int resets;	      /* reconnections served */
 };
 
 static struct fake *the_fake;
@@ -366,8 +369,11 @@ static void *fake_main(void *arg)
 			st(&f->page->req_prod, 0);
 			st(&f->page->rsp_cons, 0);
 			st(&f->page->rsp_prod, 0);
+			st(&f->page->error, XS_ERROR_NONE);
 			f->have = 0;
+			f->watching = false;
 			st(&f->page->connection, XS_CONNECTED);
+			count(&f->resets);
 			fake_notify(f);
 		}
 		ret = fake_step(f);
@@ -462,7 +468,7 @@ static void fake_free(struct fake *f)
  * Watchdog: a hang is a failure, named.  Each test runs with an alarm set;
  * its handler says which test hung and ends the program.
  */
-#define TEST_TIMEOUT_S 300
+#define TEST_TIMEOUT_S 30
 
 static const char *volatile running_test;
 
@@ -896,20 +902,81 @@ static void test_close_while_flooded(void **state)
 	fake_free(f);
 }
 
-/* One ring, one handle: a second one is refused, then allowed again. */
+/*
+ * A new process of the guest starts on a fresh ring when the daemon offers
+ * reconnection: what an earlier one left (an unread reply, half a request,
+ * a watch) is reset away and never taken for this process's own.
+ */
+static void test_reset_on_open(void **state)
+{
+	struct fake *f = fake_new();
+	struct xs_msg_hdr stale = {XS_READ, 1, 0, 6};
+	struct xs_handle *h;
+	unsigned int len, num;
+	char *v, **ev;
+
+	(void)state;
+	st(&f->page->server_features, XS_FEATURE_RECONNECTION);
+	/* An unread reply to req_id 1, and 7 bytes of a request. */
+	memcpy(f->page->rsp + 100, &stale, sizeof(stale));
+	memcpy(f->page->rsp + 100 + XS_HDR_SIZE, "stale", 6);
+	st(&f->page->rsp_cons, 100);
+	st(&f->page->rsp_prod, 100 + XS_HDR_SIZE + 6);
+	st(&f->page->req_cons, 500);
+	st(&f->page->req_prod, 507);
+	h = open_started(f);
+	assert_int_equal(counted(&f->resets), 1);
+	assert_int_equal(ld(&f->page->connection), XS_CONNECTED);
+	v = xs_read(h, XBT_NULL, "/a", &len);
+	assert_null(v);
+	assert_int_equal(errno, ENOENT);
+	assert_true(xs_write(h, XBT_NULL, "/a", "fresh", 5));
+	v = xs_read(h, XBT_NULL, "/a", &len);
+	assert_non_null(v);
+	assert_string_equal(v, "fresh");
+	free(v);
+	/* A watch of this process, with an event left unread at exit. */
+	assert_true(xs_watch(h, "/w", "tok"));
+	xs_close(h);
+	h = xs_open(0);
+	assert_non_null(h);
+	assert_int_equal(counted(&f->resets), 2);
+	round_trip(h, "/w/x", BIG, 11);
+	/* The old watch went with the reset: no event, old or new. */
+	assert_null(xs_check_watch(h));
+	ev = xs_directory(h, XBT_NULL, "/d", &num);
+	assert_non_null(ev);
+	free(ev);
+	assert_null(xs_check_watch(h));
+	xs_close(h);
+	assert_int_equal(counted(&f->protocol_errors), 0);
+	fake_free(f);
+}
+
+/*
+ * One ring, one handle: a second one is refused without touching the ring
+ * (no reset under the first one's feet), then allowed again.
+ */
 static void test_one_handle_per_ring(void **state)
 {
 	struct fake *f = fake_new();
-	struct xs_handle *h = open_started(f), *h2;
+	struct xs_handle *h, *h2;
 
 	(void)state;
+	st(&f->page->server_features, XS_FEATURE_RECONNECTION);
+	h = open_started(f);
+	assert_int_equal(counted(&f->resets), 1);
+	round_trip(h, "/a", 4, 8);
 	errno = 0;
 	assert_null(xs_open(0));
 	assert_int_equal(errno, EBUSY);
+	assert_int_equal(ld(&f->page->connection), XS_CONNECTED);
 	round_trip(h, "/a", 4, 9);
+	assert_int_equal(counted(&f->resets), 1);
 	xs_close(h);
 	h2 = xs_domain_open();
 	assert_non_null(h2);
+	assert_int_equal(counted(&f->resets), 2);
 	round_trip(h2, "/a", 4, 10);
 	xs_close(h2);
 	fake_free(f);
@@ -991,6 +1058,7 @@ int main(void)
 		ring_case(test_reconnect_wait),
 		ring_case(test_threads),
 		ring_case(test_close_while_flooded),
+		ring_case(test_reset_on_open),
 		ring_case(test_one_handle_per_ring),
 		ring_case(test_choice),
 	};
