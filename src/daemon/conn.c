@@ -49,11 +49,35 @@ struct conn *conn_new(struct daemon *d, const struct conn_ops *ops, void *tdata,
 	return c;
 }
 
+/* Charge (sign 1) or release (-1) one queued message to c's domain. */
+static void charge_outbuf(struct conn *c, const struct outbuf *o, int sign)
+{
+	struct usage u = {
+		.outstanding = o->is_event ? 0 : sign,
+		.bytes = sign * (int64_t)(sizeof(*o) + o->len),
+	};
+
+	acct_add(c, &u);
+}
+
+/* Stop or resume serving c for its domain's quotas (acct_must_wait()). */
+static void set_quota_wait(struct conn *c, bool wait)
+{
+	if (c->quota_wait == wait)
+		return;
+	c->quota_wait = wait;
+	if (wait)
+		c->d->quota_waiting++;
+	else
+		c->d->quota_waiting--;
+}
+
 static void update_interest(struct conn *c)
 {
 	if (c->dead)
 		return;
-	c->ops->want(c, !c->paused && c->rlen < CONN_RBUF_SIZE, c->out_head != NULL);
+	c->ops->want(c, !c->paused && !c->quota_wait && c->rlen < CONN_RBUF_SIZE,
+		     c->out_head != NULL);
 }
 
 void conn_mark_busy(struct conn *c)
@@ -141,6 +165,10 @@ bool conn_process(struct conn *c, unsigned int budget)
 			more = true;
 			break;
 		}
+		if (acct_must_wait(c)) {
+			set_quota_wait(c, true);
+			break;
+		}
 		budget--;
 		dispatch_message(c, &hdr, c->rbuf + off + XS_HDR_SIZE);
 		off += XS_HDR_SIZE + hdr.len;
@@ -156,9 +184,20 @@ bool conn_process(struct conn *c, unsigned int budget)
 	return more && !c->paused;
 }
 
+void conn_quota_recheck(struct conn *c)
+{
+	if (c->dead || acct_must_wait(c))
+		return;
+	set_quota_wait(c, false);
+	if (have_message(c))
+		conn_mark_busy(c);
+	conn_request_read(c);
+	update_interest(c);
+}
+
 void conn_on_readable(struct conn *c)
 {
-	if (c->dead || c->paused)
+	if (c->dead || c->paused || c->quota_wait)
 		return;
 	/* One read per wake-up: the loop is level-triggered and calls again. */
 	if (c->rlen < CONN_RBUF_SIZE) {
@@ -214,6 +253,7 @@ void conn_flush(struct conn *c)
 				c->out_events--;
 				c->d->queued_events--;
 			}
+			charge_outbuf(c, o, -1);
 			free(o);
 		}
 	}
@@ -259,6 +299,7 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		c->out_head = o;
 	c->out_tail = o;
 	c->out_bytes += o->len;
+	charge_outbuf(c, o, 1);
 	mark_flush(c);
 	if (is_event) {
 		c->out_events++;
@@ -306,9 +347,38 @@ void conn_drop_txns(struct conn *c)
 	while (c->txns) {
 		struct txn *t = c->txns;
 		c->txns = t->next;
-		txn_free(t);
+		conn_txn_freed(c, t);
 	}
-	c->ntxns = 0;
+}
+
+void conn_txn_freed(struct conn *c, struct txn *t)
+{
+	struct usage u = {.txns = -1, .bytes = -(int64_t)t->charged};
+
+	acct_add(c, &u);
+	c->ntxns--;
+	txn_free(t);
+}
+
+void conn_txn_recharge(struct conn *c, struct txn *t)
+{
+	struct usage u = {.bytes = (int64_t)t->bytes - (int64_t)t->charged};
+
+	if (!u.bytes)
+		return;
+	acct_add(c, &u);
+	t->charged = t->bytes;
+}
+
+void conn_remove_watches(struct conn *c)
+{
+	struct usage u = {.watches = -(int64_t)c->nwatches};
+
+	for (struct watch *w = c->watches; w; w = w->onext)
+		u.bytes -= (int64_t)watch_charge_of(w->path, w->token);
+	watch_remove_all(&c->d->watches, &c->watches);
+	c->nwatches = 0;
+	acct_add(c, &u);
 }
 
 void conn_expire_events(struct conn *c, uint64_t cutoff_ms)
@@ -323,6 +393,7 @@ void conn_expire_events(struct conn *c, uint64_t cutoff_ms)
 			c->out_bytes -= o->len;
 			c->out_events--;
 			c->d->queued_events--;
+			charge_outbuf(c, o, -1);
 			free(o);
 			dropped++;
 			continue;
@@ -345,6 +416,7 @@ static void free_output(struct conn *c)
 	while (c->out_head) {
 		struct outbuf *o = c->out_head;
 		c->out_head = o->next;
+		charge_outbuf(c, o, -1);
 		free(o);
 	}
 	c->out_tail = NULL;
@@ -362,10 +434,10 @@ void conn_close(struct conn *c, const char *why)
 	if (strcmp(why, "closed by peer") != 0)
 		d->stats.conns_dropped++;
 	c->dead = true;
-	watch_remove_all(&d->watches, &c->watches);
-	c->nwatches = 0;
+	conn_remove_watches(c);
 	conn_drop_txns(c);
 	free_output(c);
+	set_quota_wait(c, false);
 	c->ops->close(c);
 	/* Off the live list, onto the dead one. */
 	if (c->prev)

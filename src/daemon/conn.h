@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "acct.h"
 #include "acl.h"
 #include "xenstore/wire.h"
 
@@ -68,6 +69,8 @@ struct conn {
 	struct caller caller;
 	bool dead;
 	bool paused;			/* not reading: output backlog */
+	bool quota_wait;		/* not serving: acct_must_wait() */
+	struct usage use;		/* what it costs its domain (acct.h) */
 	/* input: bytes received and not yet dispatched */
 	uint32_t rlen;
 	char rbuf[CONN_RBUF_SIZE];
@@ -132,9 +135,22 @@ void conn_close(struct conn *c, const char *why);
 /* Free connections closed since the last call. */
 void conn_reap(struct daemon *d);
 
+/* A connection waiting for its domain to get under a quota: serve it
+ * again if it no longer has to wait. */
+void conn_quota_recheck(struct conn *c);
+
 /* Find an open transaction by id. */
 struct txn *conn_find_txn(const struct conn *c, uint32_t id);
 /* Drop every transaction (RESET_WATCHES, close). */
 void conn_drop_txns(struct conn *c);
+
+/* t, unlinked from c's list by the caller, ends: release and free it. */
+void conn_txn_freed(struct conn *c, struct txn *t);
+
+/* Charge c's domain for what t has grown (or shrunk) to since last time. */
+void conn_txn_recharge(struct conn *c, struct txn *t);
+
+/* Remove every watch of c (RESET_WATCHES, close). */
+void conn_remove_watches(struct conn *c);
 
 #endif

@@ -38,7 +38,6 @@ int daemon_init(struct daemon *d)
 	memset(d, 0, sizeof(*d));
 	d->loop.epfd = -1;
 	quota_defaults(&d->quotas);
-	quota_defaults(&d->dom0_quotas);
 	d->event_limit = DEFAULT_EVENT_LIMIT;
 	d->out_limit = DEFAULT_OUT_LIMIT;
 	d->event_timeout_ms = DEFAULT_EVENT_TIMEOUT_MS;
@@ -50,6 +49,9 @@ int daemon_init(struct daemon *d)
 			return -ENOMEM;
 		d->special[i].nperms = 1;
 	}
+	ret = acct_init(&d->acct);
+	if (ret)
+		return ret;
 	ret = store_init(&d->store);
 	if (ret)
 		return ret;
@@ -76,6 +78,7 @@ void daemon_release(struct daemon *d)
 	while (d->conns)
 		conn_close(d->conns, "daemon exiting");
 	conn_reap(d);
+	acct_release(&d->acct);
 	watch_index_release(&d->watches);
 	store_release(&d->store);
 	loop_release(&d->loop);
@@ -145,5 +148,20 @@ void daemon_run_pending(struct daemon *d)
 		c = next;
 	}
 	conn_flush_all(d);
+	/* Output sent may have brought a domain back under a quota that
+	 * made some of its connections wait (acct_must_wait()). */
+	if (d->quota_waiting)
+		for (struct conn *w = d->conns; w; w = w->next)
+			if (w->quota_wait)
+				conn_quota_recheck(w);
 	conn_reap(d);
+}
+
+int daemon_check(struct daemon *d, char *msg, size_t msgsize)
+{
+	int ret = store_check(&d->store, msg, msgsize);
+
+	if (ret == 0)
+		ret = acct_check(d, msg, msgsize);
+	return ret;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "acct.h"
 #include "domain.h"
 #include "loop.h"
 #include "quota.h"
@@ -41,7 +42,8 @@ struct daemon {
 	struct store store;
 	struct watch_index watches;
 	struct quotas quotas;	 /* global settings */
-	struct quotas dom0_quotas; /* per-domain settings of dom0 */
+	struct acct acct;	 /* per-domain usage (acct.h) */
+	uint32_t quota_waiting;	 /* connections with quota_wait set */
 	struct loop loop;
 	struct conn *conns;	 /* every live connection */
 	struct conn *busy_head;	 /* connections with unprocessed input */
@@ -77,6 +79,13 @@ void daemon_release(struct daemon *d);
 void daemon_run_pending(struct daemon *d);
 /* Milliseconds of a monotonic clock. */
 uint64_t daemon_now_ms(void);
+
+/*
+ * Check the whole daemon's consistency: the store (store_check()) and the
+ * accounting recomputed from scratch (acct_check()).  0 and "OK" in msg,
+ * or -EIO with the first problem found.
+ */
+int daemon_check(struct daemon *d, char *msg, size_t msgsize);
 
 /* Drop watch events that waited longer than the timeout. */
 void daemon_expire_events(struct daemon *d);

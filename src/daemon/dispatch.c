@@ -106,9 +106,8 @@ int req_path(struct request *r, unsigned int i, bool allow_special, char *out,
 	if (ret)
 		return ret;
 	/* XSA-323: limit the part below the home, however it was written. */
-	uint32_t max = quota_limit(&r->d->quotas, Q_PATHMAX);
-	if (!r->caller->privileged && out[0] == '/' && max &&
-	    path_quota_len(out) > max)
+	if (out[0] == '/' &&
+	    quota_exceeded(r->d, r->caller, Q_PATHMAX, path_quota_len(out)))
 		return -EINVAL;
 	return 0;
 }
@@ -215,6 +214,9 @@ void dispatch_message(struct conn *c, const struct xs_msg_hdr *hdr,
 		r->view.changes = &r->changes;
 		ret = op->fn(r);
 	}
+	/* A transaction that lives on is charged for what it grew by. */
+	if (r->txn && !c->dead)
+		conn_txn_recharge(c, r->txn);
 	req_fire_changes(d, &r->changes);
 	changes_release(&r->changes);
 

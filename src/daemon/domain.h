@@ -24,6 +24,7 @@
 
 #include "acl.h"
 #include "backend.h"
+#include "quota.h"
 
 struct daemon;
 struct conn;
@@ -47,6 +48,10 @@ struct domain {
 	struct conn *conn;		/* ring connection, or NULL */
 	uint32_t target;		/* SET_TARGET, or ACL_NO_TARGET */
 	uint32_t features;		/* DOMAIN_FEATURES_* offered to it */
+	/* SET_QUOTA for this domain: values where the bit of the item is
+	 * set in quota_set_hard/soft, the global setting elsewhere. */
+	struct quotas quota_override;
+	uint32_t quota_set_hard, quota_set_soft;
 };
 
 struct domains {

@@ -51,9 +51,9 @@ static int ctl_check(struct request *r, unsigned int argc, const char **argv)
 {
 	char msg[256];
 
-	if (store_check(&r->d->store, msg, sizeof(msg)) == 0)
+	if (daemon_check(r->d, msg, sizeof(msg)) == 0)
 		return reply_ok(&r->reply);
-	log_msg(LOG_LVL_ERR, "store check failed: %s", msg);
+	log_msg(LOG_LVL_ERR, "check failed: %s", msg);
 	return reply_str(&r->reply, msg);
 }
 
@@ -156,16 +156,26 @@ static int quota_list(struct request *r, bool soft)
 	return ret ? ret : reply_add(&r->reply, "", 1);
 }
 
+/* quota[-soft] set <name> <value> [<domid>]: globally or for one domain. */
 static int quota_set(struct request *r, bool soft, const char *name,
-		     const char *value)
+		     const char *value, const char *domain)
 {
 	enum quota_item item;
 	bool is_soft;
-	uint64_t v;
+	uint64_t v, domid;
 
 	if (quota_parse_name(&r->d->quotas, name, &item, &is_soft) != 0 || is_soft ||
 	    xs_parse_uint(value, UINT32_MAX, &v) != 0)
 		return -EINVAL;
+	if (soft && r->d->quotas.soft[item] == QUOTA_DISABLED)
+		return -EINVAL;
+	if (domain) {
+		if (xs_parse_uint(domain, PERM_DOMID_MAX, &domid) != 0)
+			return -EINVAL;
+		int ret = quota_domain_set(r->d, (uint32_t)domid, item, soft,
+					   (uint32_t)v);
+		return ret ? ret : reply_ok(&r->reply);
+	}
 	if (soft) {
 		if (r->d->quotas.soft[item] == QUOTA_DISABLED)
 			return -EINVAL;
@@ -176,28 +186,37 @@ static int quota_set(struct request *r, bool soft, const char *name,
 	return reply_ok(&r->reply);
 }
 
+/* quota <domid>: what a domain uses of each counted quota, and its limit
+ * ("-" for none). */
 static int quota_domain(struct request *r, const char *text)
 {
 	uint64_t domid;
-	uint32_t watches = 0, txns = 0, outstanding = 0;
 
 	if (xs_parse_uint(text, PERM_DOMID_MAX, &domid) != 0)
 		return -EINVAL;
 	if (!domain_get(&r->d->domains, (uint32_t)domid))
 		return -ENOENT;
-	for (struct conn *c = r->d->conns; c; c = c->next) {
-		if (c->caller.domid != domid)
-			continue;
-		watches += c->nwatches;
-		txns += c->ntxns;
+	struct usage u = acct_usage(r->d, (uint32_t)domid);
+	const struct {
+		enum quota_item item;
+		uint64_t used;
+	} rows[] = {
+		{Q_NODES, store_owner_nodes(&r->d->store, (uint32_t)domid)},
+		{Q_WATCHES, (uint64_t)u.watches},
+		{Q_OUTSTANDING, (uint64_t)u.outstanding},
+		{Q_MEMORY, acct_memory(r->d, (uint32_t)domid)},
+		{Q_TRANSACTIONS, (uint64_t)u.txns},
+	};
+	int ret = reply_fmt(&r->reply, "Domain %" PRIu64 ":\n", domid);
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]) && !ret; i++) {
+		uint32_t max = quota_for(r->d, (uint32_t)domid, rows[i].item);
+		char lim[16] = "-";
+		if (max)
+			snprintf(lim, sizeof(lim), "%" PRIu32, max);
+		ret = reply_fmt(&r->reply, "%-16s: %8" PRIu64 " / %s\n",
+				quota_name(rows[i].item), rows[i].used, lim);
 	}
-	int ret = reply_fmt(&r->reply,
-			    "Domain %" PRIu64 ":\n"
-			    "%-16s: %8u\n%-16s: %8u\n%-16s: %8u\n%-16s: %8u\n",
-			    domid, "nodes",
-			    store_owner_nodes(&r->d->store, (uint32_t)domid),
-			    "watches", watches, "transactions", txns,
-			    "outstanding", outstanding);
 	return ret ? ret : reply_add(&r->reply, "", 1);
 }
 
@@ -205,8 +224,8 @@ static int ctl_quota(struct request *r, unsigned int argc, const char **argv)
 {
 	if (argc == 0)
 		return quota_list(r, false);
-	if (argc == 3 && strcmp(argv[0], "set") == 0)
-		return quota_set(r, false, argv[1], argv[2]);
+	if ((argc == 3 || argc == 4) && strcmp(argv[0], "set") == 0)
+		return quota_set(r, false, argv[1], argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 1)
 		return quota_domain(r, argv[0]);
 	return -EINVAL;
@@ -216,8 +235,8 @@ static int ctl_quota_soft(struct request *r, unsigned int argc, const char **arg
 {
 	if (argc == 0)
 		return quota_list(r, true);
-	if (argc == 3 && strcmp(argv[0], "set") == 0)
-		return quota_set(r, true, argv[1], argv[2]);
+	if ((argc == 3 || argc == 4) && strcmp(argv[0], "set") == 0)
+		return quota_set(r, true, argv[1], argv[2], argc == 4 ? argv[3] : NULL);
 	return -EINVAL;
 }
 
@@ -229,8 +248,8 @@ static const struct control_cmd control_cmds[] = {
 	{"logfile", "<file>", ctl_logfile},
 	{"memreport", "[<file>]", ctl_memreport},
 	{"print", "<string>", ctl_print},
-	{"quota", "[set <name> <val>|<domid>]", ctl_quota},
-	{"quota-soft", "[set <name> <val>]", ctl_quota_soft},
+	{"quota", "[set <name> <val> [<domid>]|<domid>]", ctl_quota},
+	{"quota-soft", "[set <name> <val> [<domid>]]", ctl_quota_soft},
 	{"help", "", ctl_help},
 };
 

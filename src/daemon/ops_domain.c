@@ -140,60 +140,59 @@ int op_set_feature(struct request *r)
 	return reply_ok(&r->reply);
 }
 
-/* The quota set a domain id names: dom0 only, for now. */
-static int domain_quotas(struct request *r, const char *text, struct quotas **q)
-{
-	uint32_t domid;
-
-	if (parse_domid(text, &domid) != 0)
-		return -EINVAL;
-	if (domid != 0)
-		return -ENOENT;
-	*q = &r->d->dom0_quotas;
-	return 0;
-}
-
+/*
+ * GET_QUOTA [<domid>] <name>: the global value, or the one in force for a
+ * known domain; without arguments, the names.
+ */
 int op_get_quota(struct request *r)
 {
 	struct quotas *q = &r->d->quotas;
 	enum quota_item item;
 	bool soft;
+	uint32_t domid, value;
 	char buf[XS_PAYLOAD_MAX];
 
 	if (r->argc == 0) {
 		quota_names(q, buf, sizeof(buf));
 		return reply_str(&r->reply, buf);
 	}
+	if (quota_parse_name(q, r->argv[r->argc - 1], &item, &soft) != 0)
+		return -EINVAL;
+	value = soft ? q->soft[item] : q->hard[item];
 	if (r->argc == 2) {
-		int ret = domain_quotas(r, r->argv[0], &q);
+		if (parse_domid(r->argv[0], &domid) != 0)
+			return -EINVAL;
+		int ret = quota_domain_get(r->d, domid, item, soft, &value);
 		if (ret)
 			return ret;
 	}
-	if (quota_parse_name(q, r->argv[r->argc - 1], &item, &soft) != 0)
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%u", soft ? q->soft[item] : q->hard[item]);
+	snprintf(buf, sizeof(buf), "%u", value);
 	return reply_str(&r->reply, buf);
 }
 
+/* SET_QUOTA [<domid>] <name> <value>: globally, or for one known domain. */
 int op_set_quota(struct request *r)
 {
 	struct quotas *q = &r->d->quotas;
 	enum quota_item item;
 	bool soft;
+	uint32_t domid;
 	uint64_t val;
 
-	if (r->argc == 3) {
-		int ret = domain_quotas(r, r->argv[0], &q);
-		if (ret)
-			return ret;
-	}
 	if (quota_parse_name(q, r->argv[r->argc - 2], &item, &soft) != 0 ||
 	    xs_parse_uint(r->argv[r->argc - 1], UINT32_MAX, &val) != 0)
 		return -EINVAL;
-	if (soft)
+	if (r->argc == 3) {
+		if (parse_domid(r->argv[0], &domid) != 0)
+			return -EINVAL;
+		int ret = quota_domain_set(r->d, domid, item, soft, (uint32_t)val);
+		if (ret)
+			return ret;
+	} else if (soft) {
 		q->soft[item] = (uint32_t)val;
-	else
+	} else {
 		q->hard[item] = (uint32_t)val;
+	}
 	return reply_ok(&r->reply);
 }
 
@@ -208,6 +207,7 @@ int op_restrict(struct request *r)
 	int ret = domain_get_or_make(r->d, domid, &dom);
 	if (ret)
 		return ret;
+	acct_move(r->conn, domid);
 	r->conn->caller = domain_caller(&r->d->domains, domid);
 	r->conn->caller.privileged = false;
 	return reply_ok(&r->reply);

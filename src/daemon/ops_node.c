@@ -69,10 +69,9 @@ static int get_checked(struct request *r, const char *path, unsigned int need,
 
 static bool over_quota(struct request *r, enum quota_item item, uint64_t value)
 {
-	uint32_t max = quota_limit(&r->d->quotas, item);
-
-	return !r->caller->privileged && max && value > max;
+	return quota_exceeded(r->d, r->caller, item, value);
 }
+
 
 int op_read(struct request *r)
 {
@@ -106,6 +105,10 @@ static int write_node(struct request *r, const char *path, const char *value,
 			return 0;
 		if (over_quota(r, Q_NODESIZE, len + (uint64_t)info.nperms * PERM_CHARGE))
 			return -ENOSPC;
+		/* A value that grows costs its owner; check when that is us. */
+		if (len > info.vlen && info.perms[0].domid == r->caller->domid &&
+		    acct_memory_reserve(r->d, r->caller, len - info.vlen) != 0)
+			return -ENOMEM;
 		return view_write(&r->view, path, value, len, true, NULL, 0);
 	}
 	if (ret != -ENOENT)
@@ -129,13 +132,14 @@ static int write_node(struct request *r, const char *path, const char *value,
 
 	if (!r->caller->privileged) {
 		/* Nodes about to be created: one per missing component. */
-		size_t missing = 0;
+		size_t missing = 0, names = 0;
 		struct nodeinfo a;
 		char buf[PATH_BUF_SIZE];
 		strcpy(buf, path);
 		while (view_get(&r->view, buf, &a) == -ENOENT) {
 			missing++;
 			char *slash = strrchr(buf, '/');
+			names += strlen(slash + 1) + 1;
 			slash[slash == buf ? 1 : 0] = '\0';
 		}
 		if (over_quota(r, Q_NODES,
@@ -143,6 +147,14 @@ static int write_node(struct request *r, const char *path, const char *value,
 				       (uint64_t)missing)) {
 			free(perms);
 			return -ENOSPC;
+		}
+		/* What node_charge() will say of the new nodes. */
+		uint64_t grow = missing * (sizeof(struct node) +
+					   (uint64_t)nperms * sizeof(struct xs_perm)) +
+				names + len;
+		if (acct_memory_reserve(r->d, r->caller, grow) != 0) {
+			free(perms);
+			return -ENOMEM;
 		}
 	}
 	ret = view_write(&r->view, path, value, len, set_value, perms, nperms);

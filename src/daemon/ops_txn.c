@@ -12,9 +12,10 @@
 int op_transaction_start(struct request *r)
 {
 	struct conn *c = r->conn;
-	uint32_t max = quota_limit(&r->d->quotas, Q_TRANSACTIONS);
+	struct usage mine = acct_usage(r->d, r->caller->domid);
 
-	if (!r->caller->privileged && max && c->ntxns >= max)
+	if (quota_exceeded(r->d, r->caller, Q_TRANSACTIONS,
+			   (uint64_t)mine.txns + 1))
 		return -ENOSPC;
 	/* Ids are per connection, never 0, never one still open. */
 	uint32_t id = c->next_tx_id;
@@ -22,14 +23,22 @@ int op_transaction_start(struct request *r)
 		id++;
 	c->next_tx_id = id + 1;
 
-	uint32_t txmax = r->caller->privileged ? 0
-					       : quota_limit(&r->d->quotas, Q_TXNODES);
+	uint32_t txmax = r->caller->privileged
+				 ? 0
+				 : quota_for(r->d, r->caller->domid, Q_TXNODES);
 	struct txn *t = txn_new(&r->d->store, id, txmax);
 	if (!t)
 		return -ENOMEM;
+	if (acct_memory_reserve(r->d, r->caller, t->bytes) != 0) {
+		txn_free(t);
+		return -ENOMEM;
+	}
 	t->next = c->txns;
 	c->txns = t;
 	c->ntxns++;
+	struct usage u = {.txns = 1, .bytes = (int64_t)t->bytes};
+	acct_add(c, &u);
+	t->charged = t->bytes;
 
 	char buf[16];
 	snprintf(buf, sizeof(buf), "%u", id);
@@ -41,7 +50,6 @@ static void unlink_txn(struct conn *c, struct txn *t)
 	for (struct txn **pp = &c->txns; *pp; pp = &(*pp)->next) {
 		if (*pp == t) {
 			*pp = t->next;
-			c->ntxns--;
 			return;
 		}
 	}
@@ -63,7 +71,7 @@ int op_transaction_end(struct request *r)
 		r->changes.dedupe = true;
 		ret = txn_commit(t, &r->d->store, &r->changes);
 	}
-	txn_free(t);
+	conn_txn_freed(r->conn, t);
 	r->txn = NULL;
 	r->view.txn = NULL;
 	return ret ? ret : reply_ok(&r->reply);

@@ -38,14 +38,19 @@ int op_watch(struct request *r)
 		if (path_is_special(path) && depth != 1)
 			return -EINVAL;
 	}
-	uint32_t max = quota_limit(&r->d->quotas, Q_WATCHES);
-	if (!r->caller->privileged && max && r->conn->nwatches >= max)
+	struct usage mine = acct_usage(r->d, r->caller->domid);
+	if (quota_exceeded(r->d, r->caller, Q_WATCHES, (uint64_t)mine.watches + 1))
 		return -E2BIG;
+	uint64_t charge = watch_charge_of(path, r->argv[1]);
+	if (acct_memory_reserve(r->d, r->caller, charge) != 0)
+		return -ENOMEM;
 	ret = watch_add(&r->d->watches, r->conn, &r->conn->watches, path,
 			r->argv[1], (uint32_t)rel, depth, &w);
 	if (ret)
 		return ret;
 	r->conn->nwatches++;
+	struct usage u = {.watches = 1, .bytes = (int64_t)charge};
+	acct_add(r->conn, &u);
 	r->initial_event = w;
 	return reply_ok(&r->reply);
 }
@@ -62,13 +67,15 @@ int op_unwatch(struct request *r)
 	if (ret)
 		return ret;
 	r->conn->nwatches--;
+	struct usage u = {.watches = -1,
+			  .bytes = -(int64_t)watch_charge_of(path, r->argv[1])};
+	acct_add(r->conn, &u);
 	return reply_ok(&r->reply);
 }
 
 int op_reset_watches(struct request *r)
 {
-	watch_remove_all(&r->d->watches, &r->conn->watches);
-	r->conn->nwatches = 0;
+	conn_remove_watches(r->conn);
 	/* The request's own transaction may go too (XSA-484): nothing below
 	 * uses r->txn after this. */
 	conn_drop_txns(r->conn);

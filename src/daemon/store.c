@@ -159,12 +159,22 @@ static void save_absent(struct store *s, const char *path, size_t len,
 	history_save(&s->hist, buf, &st, gen);
 }
 
+uint64_t node_charge(const struct node *n)
+{
+	return sizeof(*n) + n->namelen + 1 + n->vlen +
+	       (uint64_t)n->nperms * sizeof(*n->perms);
+}
+
 /* Count n for its owner (delta 1) or stop counting it (-1). */
 static void owner_add(struct store *s, struct node *n, int delta)
 {
 	uint32_t owner = n->perms[0].domid;
 
 	s->owner_nodes[owner] += (uint32_t)delta;
+	if (delta > 0)
+		s->owner_bytes[owner] += node_charge(n);
+	else
+		s->owner_bytes[owner] -= node_charge(n);
 	if (!n->parent)
 		return; /* the root is never in a list: it is never removed */
 	if (delta > 0) {
@@ -222,8 +232,10 @@ int store_init(struct store *s)
 	s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
 	s->owner_nodes = calloc(PERM_DOMID_MAX + 1, sizeof(*s->owner_nodes));
 	s->owner_list = calloc(PERM_DOMID_MAX + 1, sizeof(*s->owner_list));
+	s->owner_bytes = calloc(PERM_DOMID_MAX + 1, sizeof(*s->owner_bytes));
 	s->root = node_new(NULL, "", 0, &root_perm, 1);
-	if (!s->buckets || !s->owner_nodes || !s->owner_list || !s->root ||
+	if (!s->buckets || !s->owner_nodes || !s->owner_list ||
+	    !s->owner_bytes || !s->root ||
 	    history_init(&s->hist, HISTORY_MAX_BYTES) != 0) {
 		store_release(s);
 		return -ENOMEM;
@@ -252,6 +264,7 @@ void store_release(struct store *s)
 	free(s->buckets);
 	free(s->owner_nodes);
 	free(s->owner_list);
+	free(s->owner_bytes);
 	history_release(&s->hist);
 	memset(s, 0, sizeof(*s));
 }
@@ -363,6 +376,7 @@ int store_set_value(struct store *s, struct node *n, const void *value,
 	}
 	save_node(s, n, NULL, s->gen + 1);
 	s->value_bytes = s->value_bytes - n->vlen + len;
+	s->owner_bytes[n->perms[0].domid] += (uint64_t)len - n->vlen;
 	free(n->value);
 	n->value = copy;
 	n->vlen = (uint32_t)len;
@@ -587,6 +601,11 @@ struct node *store_owned_node(const struct store *s, uint32_t domid)
 	return domid <= PERM_DOMID_MAX ? s->owner_list[domid] : NULL;
 }
 
+uint64_t store_owner_bytes(const struct store *s, uint32_t domid)
+{
+	return domid <= PERM_DOMID_MAX ? s->owner_bytes[domid] : 0;
+}
+
 uint32_t store_owner_nodes(const struct store *s, uint32_t domid)
 {
 	return domid <= PERM_DOMID_MAX ? s->owner_nodes[domid] : 0;
@@ -607,10 +626,13 @@ int store_check(const struct store *s, char *msg, size_t msgsize)
 {
 	size_t seen = 0, vbytes = 0;
 	uint32_t *owners = calloc(PERM_DOMID_MAX + 1, sizeof(*owners));
+	uint64_t *obytes = calloc(PERM_DOMID_MAX + 1, sizeof(*obytes));
 	const struct node *cur = s->root;
 	int ret = 0;
 
-	if (!owners) {
+	if (!owners || !obytes) {
+		free(owners);
+		free(obytes);
 		snprintf(msg, msgsize, "out of memory");
 		return -ENOMEM;
 	}
@@ -625,6 +647,7 @@ int store_check(const struct store *s, char *msg, size_t msgsize)
 			goto out;
 		}
 		owners[cur->perms[0].domid]++;
+		obytes[cur->perms[0].domid] += node_charge(cur);
 		for (const struct node *c = cur->first_child; c; c = c->next_sib) {
 			nkids++;
 			if (c->parent != cur ||
@@ -688,9 +711,17 @@ int store_check(const struct store *s, char *msg, size_t msgsize)
 			ret = -EIO;
 			goto out;
 		}
+		if (obytes[d] != s->owner_bytes[d]) {
+			snprintf(msg, msgsize,
+				 "domain %" PRIu32 " owns %" PRIu64 " bytes, counted %" PRIu64,
+				 d, obytes[d], s->owner_bytes[d]);
+			ret = -EIO;
+			goto out;
+		}
 	}
 	snprintf(msg, msgsize, "OK");
 out:
 	free(owners);
+	free(obytes);
 	return ret;
 }

@@ -52,6 +52,7 @@ struct store {
 	struct node *root;
 	uint64_t gen;		/* changes so far */
 	uint32_t *owner_nodes;	/* PERM_DOMID_MAX + 1 counters */
+	uint64_t *owner_bytes;	/* PERM_DOMID_MAX + 1: node_charge() sums */
 	struct node **owner_list; /* PERM_DOMID_MAX + 1 lists of owned nodes */
 	size_t value_bytes;	/* sum of vlen, for memreport */
 	struct history hist;	/* old states for open snapshots */
@@ -130,6 +131,15 @@ void store_state_at(const struct store *s, const char *path, uint64_t gen,
  */
 int store_list_at(const struct store *s, const char *path, uint64_t gen,
 		  history_name_fn fn, void *arg);
+
+/*
+ * Memory a node is charged to its owner (the memory quota): the node
+ * structure, name, value and permission entries.
+ */
+uint64_t node_charge(const struct node *n);
+
+/* Bytes of the nodes owned by domid (sum of node_charge()). */
+uint64_t store_owner_bytes(const struct store *s, uint32_t domid);
 
 /* Nodes owned by domid. */
 uint32_t store_owner_nodes(const struct store *s, uint32_t domid);

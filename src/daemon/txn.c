@@ -79,12 +79,14 @@ struct txn *txn_new(struct store *s, uint32_t id, uint32_t max_nodes)
 	t->id = id;
 	t->max_nodes = max_nodes;
 	t->store = s;
+	t->bytes = sizeof(*t) + t->nbuckets * sizeof(*t->buckets);
 	store_snap_open(s, &t->snap);
 	return t;
 }
 
-static void tnode_clear_private(struct tnode *tn)
+static void tnode_clear_private(struct txn *t, struct tnode *tn)
 {
+	t->bytes -= tn->vlen + (size_t)tn->nperms * sizeof(*tn->perms);
 	free(tn->value);
 	free(tn->perms);
 	tn->value = NULL;
@@ -99,7 +101,7 @@ void txn_free(struct txn *t)
 		return;
 	for (struct tnode *tn = t->order_head; tn;) {
 		struct tnode *next = tn->onext;
-		tnode_clear_private(tn);
+		tnode_clear_private(t, tn);
 		free(tn);
 		tn = next;
 	}
@@ -143,6 +145,7 @@ static void tn_grow(struct txn *t)
 		nbk[b] = tn;
 	}
 	free(t->buckets);
+	t->bytes += (nb - t->nbuckets) * sizeof(*nbk);
 	t->buckets = nbk;
 	t->nbuckets = nb;
 }
@@ -162,6 +165,7 @@ static int tn_get(struct txn *t, const char *path, size_t len, struct tnode **ou
 	tn = calloc(1, sizeof(*tn) + len + 1);
 	if (!tn)
 		return -ENOMEM;
+	t->bytes += sizeof(*tn) + len + 1;
 	memcpy(tn->path, path, len);
 	tn->path[len] = '\0';
 	tn->plen = len;
@@ -473,6 +477,8 @@ static int log_op(struct txn *t, enum txop_kind kind, const char *path,
 	}
 	op->vlen = (uint32_t)vlen;
 	op->nperms = nperms;
+	t->bytes += sizeof(*op) + strlen(path) + 1 + vlen +
+		    (size_t)nperms * sizeof(*perms);
 	if (t->ops_tail)
 		t->ops_tail->next = op;
 	else
@@ -500,11 +506,12 @@ static int set_private(struct txn *t, struct tnode *tn, const void *value, size_
 	memcpy(p, perms, nperms * sizeof(*p));
 	if (!tn->modified || !tn->exists)
 		tn->made_seq = ++t->made_count;
-	tnode_clear_private(tn);
+	tnode_clear_private(t, tn);
 	tn->value = v;
 	tn->vlen = (uint32_t)vlen;
 	tn->perms = p;
 	tn->nperms = nperms;
+	t->bytes += vlen + (size_t)nperms * sizeof(*p);
 	tn->modified = true;
 	tn->exists = true;
 	return 0;
@@ -589,7 +596,7 @@ int txn_rm(struct txn *t, struct store *s, const char *path)
 	ret = log_op(t, TXOP_RM, path, NULL, 0, NULL, 0);
 	if (ret)
 		return ret;
-	tnode_clear_private(tn);
+	tnode_clear_private(t, tn);
 	tn->modified = true;
 	tn->exists = false;
 	tn->shadow = true;
@@ -597,7 +604,7 @@ int txn_rm(struct txn *t, struct store *s, const char *path)
 	for (struct tnode *d = t->order_head; d; d = d->onext) {
 		if (d->plen > plen && d->path[plen] == '/' &&
 		    memcmp(d->path, path, plen) == 0) {
-			tnode_clear_private(d);
+			tnode_clear_private(t, d);
 			d->modified = true;
 			d->exists = false;
 			d->shadow = true;

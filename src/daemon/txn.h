@@ -41,6 +41,8 @@ struct txn {
 	uint32_t max_nodes;	/* quota on nnodes, 0 for none */
 	uint64_t nmods;		/* changes made so far */
 	uint64_t made_count;	/* nodes made to exist so far (orders them) */
+	size_t bytes;		/* memory it holds (the memory quota) */
+	size_t charged;		/* of which charged to its domain so far */
 	struct tnode **buckets;
 	size_t nbuckets;
 	struct tnode *order_head, *order_tail; /* first-touch order */

@@ -29,7 +29,7 @@ lacks() { ! grep -Fq -- "$1" "$2"; }
 xs_run ctl help
 expect_eq "help succeeds" 0 "$XS_RC"
 for l in $'check\t' $'log\ton|off' $'logfile\t<file>' $'print\t<string>' \
-	$'quota\t[set <name> <val>|<domid>]' $'quota-soft\t[set <name> <val>]' \
+	$'quota\t[set <name> <val> [<domid>]|<domid>]' $'quota-soft\t[set <name> <val> [<domid>]]' \
 	$'help\t'; do
 	expect_true "help lists '${l%%$'\t'*}'" out_line "$l"
 done

@@ -499,6 +499,31 @@ static void test_owner_counts(void **state)
 	assert_store_ok(s);
 }
 
+/* Bytes follow nodes through value changes, owner changes and removal. */
+static void test_owner_bytes(void **state)
+{
+	struct store *s = *state;
+	struct node *n = create(s, "/m/n", perm_dom5, 2);
+	struct node *m = lookup(s, "/m");
+	uint64_t base = node_charge(m);
+
+	assert_int_equal(store_owner_bytes(s, 5), base + node_charge(n));
+	assert_int_equal(store_set_value(s, n, "0123456789", 10), 0);
+	assert_int_equal(store_owner_bytes(s, 5), base + node_charge(n));
+	assert_int_equal(node_charge(n), sizeof(struct node) + 2 + 10 +
+						 2 * sizeof(struct xs_perm));
+	assert_int_equal(store_set_value(s, n, "x", 1), 0);
+	assert_int_equal(store_owner_bytes(s, 5), base + node_charge(n));
+	assert_int_equal(store_set_perms(s, n, perm_dom9, 1), 0);
+	assert_int_equal(store_owner_bytes(s, 5), base);
+	assert_int_equal(store_owner_bytes(s, 9), node_charge(n));
+	assert_store_ok(s);
+	store_remove(s, m, "/m", NULL, NULL);
+	assert_int_equal(store_owner_bytes(s, 5), 0);
+	assert_int_equal(store_owner_bytes(s, 9), 0);
+	assert_store_ok(s);
+}
+
 /* ---- store_path ---- */
 
 static void test_path(void **state)
@@ -562,6 +587,14 @@ static void test_check_detects_damage(void **state)
 	s->owner_nodes[5]++;
 	check_says(s, "domain 5 owns 2 nodes, counted 3");
 	s->owner_nodes[5]--;
+
+	uint64_t bytes = node_charge(a) + node_charge(b);
+	s->owner_bytes[5]++;
+	char want[96];
+	snprintf(want, sizeof(want), "domain 5 owns %llu bytes, counted %llu",
+		 (unsigned long long)bytes, (unsigned long long)bytes + 1);
+	check_says(s, want);
+	s->owner_bytes[5]--;
 
 	b->gen = s->gen + 1;
 	check_says(s, "generation from the future at /a/b");
@@ -798,6 +831,7 @@ int main(void)
 		store_case(test_remove_subtree),
 		store_case(test_remove_leaf_and_parent_gens),
 		store_case(test_owner_counts),
+		store_case(test_owner_bytes),
 		store_case(test_path),
 		store_case(test_check_detects_damage),
 		store_case(test_snapshot_states),
