@@ -7,6 +7,7 @@
 #                     dependencies when missing), also under ASan+UBSan
 #   make run          start the daemon on a local socket
 #   make bench        load generator against a fresh daemon
+#   make fuzz         libFuzzer targets with clang (docs/fuzz.md)
 #   make lint         cppcheck and clang-tidy
 #   V=1               show full commands; SANITIZE=address,undefined
 #   DEVELOPER=1       warnings are errors (the default here)
@@ -68,6 +69,9 @@ include mk/daemon.mk
 -include mk/install.mk
 -include mk/man.mk
 -include mk/libring.mk
+-include mk/durability.mk
+-include mk/deb.mk
+-include mk/fuzz.mk
 
 all: $(ALL_TARGETS)
 
@@ -84,7 +88,8 @@ check:
 	$(Q)$(MAKE) --no-print-directory check-fast
 	$(Q)$(MAKE) --no-print-directory check-asan
 	$(Q)$(MAKE) --no-print-directory check-lib-tsan
-	@echo "check: all tests passed, plain, under ASan+UBSan, and the threaded library test under TSan"
+	$(Q)$(MAKE) --no-print-directory check-fuzz
+	@echo "check: all tests passed, plain, under ASan+UBSan, the threaded library test under TSan, and the fuzz targets"
 
 # Static analysis of the daemon and shared code (advisory: not part of check).
 LINT_SRCS = $(COMMON_SRCS) $(DAEMON_SRCS)

@@ -4,7 +4,8 @@
  * /bench/c<client>/k<0..keys-1>, so that plain reads and writes measure the
  * daemon's request path and not contention between clients.  Scenarios
  * with shared state of their own live in their own files: transactions
- * (scen_txn.c, on own or shared counters) and watch fan-out (scen_watch.c).
+ * (scen_txn.c, on own or shared counters), watch fan-out (scen_watch.c)
+ * and fairness beside a flooding client (scen_fair.c).
  *
  * To add a scenario: write an op function (and a setup if it needs state),
  * then add one line to xsb_scenarios[] at the bottom.
@@ -130,5 +131,14 @@ const struct xsb_scenario xsb_scenarios[] = {
 	  watch_setup, NULL, watch_op, watch_teardown },
 	{ "watch-1000", "the same with 1000 unrelated watches", 1, 1000,
 	  watch_setup, NULL, watch_op, watch_teardown },
+	/* arg: which flooder runs beside the 10 clients (scen_fair.c). */
+	{ "fair-alone", "READ/WRITE own node, 10 clients, no flooder", 10,
+	  FAIR_ALONE, fair_setup, fair_client_setup, fair_op, fair_teardown },
+	{ "fair-flood", "the same beside a dom0 client with 64 READs in flight",
+	  10, FAIR_FLOOD_DOM0, fair_setup, fair_client_setup, fair_op,
+	  fair_teardown },
+	{ "fair-flood-guest", "the same, the flooder RESTRICTed to domain 7", 10,
+	  FAIR_FLOOD_GUEST, fair_setup, fair_client_setup, fair_op,
+	  fair_teardown },
 	{ NULL, NULL, 0, 0, NULL, NULL, NULL, NULL },
 };

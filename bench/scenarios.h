@@ -2,7 +2,7 @@
 /*
  * The scenario functions of xsbench that live outside scenarios.c, which
  * holds the table: transactions (scen_txn.c) and watch fan-out
- * (scen_watch.c).  Each file's top comment says what its scenarios measure;
+ * (scen_watch.c) and fairness under a flood (scen_fair.c).  Each file's top comment says what its scenarios measure;
  * the table entries in scenarios.c say with how many clients.
  */
 #ifndef XSBENCH_SCENARIOS_H
@@ -27,5 +27,15 @@ void txn_teardown(struct xsb_run *run, struct xsb_conn *ctl);
 int watch_setup(struct xsb_run *run, struct xsb_conn *ctl);
 enum xsb_op_result watch_op(struct xsb_worker *w);
 void watch_teardown(struct xsb_run *run, struct xsb_conn *ctl);
+
+/*
+ * Fairness: normal clients, one request at a time, alone or beside a
+ * flooding connection.  The scenario's arg says which flooder, if any.
+ */
+enum { FAIR_ALONE = 0, FAIR_FLOOD_DOM0 = 1, FAIR_FLOOD_GUEST = 2 };
+int fair_setup(struct xsb_run *run, struct xsb_conn *ctl);
+int fair_client_setup(struct xsb_worker *w);
+enum xsb_op_result fair_op(struct xsb_worker *w);
+void fair_teardown(struct xsb_run *run, struct xsb_conn *ctl);
 
 #endif

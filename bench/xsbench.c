@@ -54,6 +54,8 @@ struct result {
 	double retry_rate;		/* retries / (ops + retries) */
 	double ev_count, ev_p50_us, ev_p99_us, ev_max_us;
 	uint64_t ev_lost;
+	bool has_flood;
+	double flood_ops_per_s;		/* the flooder's replies per second */
 };
 
 static const char *label;
@@ -302,6 +304,8 @@ static int run_scenario(const struct xsb_scenario *sc,
 	res->ev_p99_us = xsb_hist_percentile(events, 99) / 1e3;
 	res->ev_max_us = (double)events->max_ns / 1e3;
 	res->ev_lost = run.events_lost;
+	res->has_flood = run.has_flood;
+	res->flood_ops_per_s = run.flood_ops_per_s;
 out:
 	free(events);
 	free(all);
@@ -345,6 +349,7 @@ static void aggregate(const struct result *runs, unsigned int n,
 	out->clients = runs[0].clients;
 	out->counts_retries = runs[0].counts_retries;
 	out->has_events = runs[0].has_events;
+	out->has_flood = runs[0].has_flood;
 #define MEDIAN_OF(field)                                \
 	do {                                            \
 		for (unsigned int i = 0; i < n; i++)    \
@@ -362,6 +367,7 @@ static void aggregate(const struct result *runs, unsigned int n,
 	MEDIAN_OF(ev_count);
 	MEDIAN_OF(ev_p50_us);
 	MEDIAN_OF(ev_p99_us);
+	MEDIAN_OF(flood_ops_per_s);
 #undef MEDIAN_OF
 	for (unsigned int i = 0; i < n; i++) {
 		if (runs[i].max_us > out->max_us)
@@ -429,12 +435,53 @@ static void print_json(const struct xsb_opts *o,
 			       a.ev_p50_us, a.ev_p99_us, a.ev_max_us);
 		else
 			printf(", \"events\": null");
+		if (a.has_flood)
+			printf(", \"flood_ops_per_s\": %.1f", a.flood_ops_per_s);
 		printf(", \"runs_ops_per_s\": [");
 		for (unsigned int r = 0; r < o->repeat; r++)
 			printf("%s%.1f", r ? ", " : "", runs[i][r].ops_per_s);
 		printf("]}%s\n", i + 1 < nsel ? "," : "");
 	}
 	printf("]}\n");
+}
+
+/*
+ * The fair-* scenarios side by side: the normal clients' latency beside
+ * each flooder against fair-alone's, and each flooder's throughput.
+ */
+static void print_fairness(const struct xsb_opts *o,
+			   const struct xsb_scenario *const *sel,
+			   unsigned int nsel, struct result (*runs)[MAX_RUNS])
+{
+	struct result alone;
+	bool have_alone = false, header = false;
+
+	for (unsigned int i = 0; i < nsel; i++) {
+		if (strcmp(sel[i]->name, "fair-alone") == 0) {
+			aggregate(runs[i], o->repeat, &alone);
+			have_alone = true;
+		}
+	}
+	for (unsigned int i = 0; i < nsel; i++) {
+		struct result a;
+
+		aggregate(runs[i], o->repeat, &a);
+		if (!a.has_flood)
+			continue;
+		if (!header) {
+			printf("fairness: normal clients' p50/p99 us beside a"
+			       " flooder, p99 ratio to fair-alone, flooder"
+			       " req/s\n");
+			header = true;
+		}
+		printf("%-16s p50 %8.1f  p99 %8.1f", sel[i]->name, a.p50_us,
+		       a.p99_us);
+		if (have_alone && alone.p99_us > 0)
+			printf("  (alone %.1f / %.1f)  p99 ratio %5.2f",
+			       alone.p50_us, alone.p99_us,
+			       a.p99_us / alone.p99_us);
+		printf("  flooder %9.0f req/s\n", a.flood_ops_per_s);
+	}
 }
 
 static void print_table(const struct xsb_opts *o,
@@ -484,6 +531,7 @@ static void print_table(const struct xsb_opts *o,
 		       " retry%% = EAGAIN commits / attempts; ev p50, p99:\n"
 		       "write sent to watch event received; ev lost: events"
 		       " that never arrived\n");
+	print_fairness(o, sel, nsel, runs);
 }
 
 static void usage(FILE *f)

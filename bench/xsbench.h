@@ -97,6 +97,8 @@ struct xsb_run {
 	struct xsb_hist *events; /* event delivery latency (runner-allocated) */
 	uint64_t events_lost;	/* events expected but never delivered */
 	uint64_t errors;	/* failures seen by setup or teardown */
+	bool has_flood;		/* a flooder ran beside the clients */
+	double flood_ops_per_s;	/* its replies per second */
 };
 
 /* The scenario table (scenarios.c), ended by an entry with name NULL. */

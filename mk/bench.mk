@@ -8,7 +8,8 @@
 #   make bench BENCH_SOCKET=/path/sock    a daemon that is already running
 #   make bench BENCH_ARGS="-d 1 --json"   options for xsbench (--help)
 #   make bench BENCH_ARGS="-s txn,watch"  only some scenarios (-l lists them;
-#                                         all, about 40 s, by default)
+#                                         all, about 50 s, by default; -s fair:
+#                                         latency beside a flooding client)
 #   make bench BENCH_PIN=0:0              pin daemon:xsbench to CPUs (steadier)
 # For comparisons with Xen's daemons see bench/compare.sh --help.
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -24,8 +25,16 @@ $(BENCH_BIN): $(BENCH_OBJS) $(COMMON_LIB)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^ $(ALL_LDFLAGS)
 
-# Built with everything else so that it cannot rot unnoticed.
-ALL_TARGETS += $(BENCH_BIN)
+# xsfill: pipelined WRITEs to fill a store for the restart and live-update
+# benchmarks.
+XSFILL_BIN := $(BUILD)/bin/xsfill
+$(XSFILL_BIN): $(call obj,bench/tools/xsfill.c)
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+
+# Built with everything else so that they cannot rot unnoticed.
+ALL_TARGETS += $(BENCH_BIN) $(XSFILL_BIN)
 
 # Our daemon is only needed when nothing else was named.
 BENCH_DEPS := $(BENCH_BIN)

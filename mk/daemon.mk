@@ -15,11 +15,11 @@ $(DAEMON_BIN): $(DAEMON_OBJS) $(COMMON_LIB)
 
 ALL_TARGETS += $(DAEMON_BIN)
 
-RUN_SOCKET ?= /tmp/xenstored-run/socket
-run: $(DAEMON_BIN) all
-	@mkdir -p $(dir $(RUN_SOCKET))
-	@echo "xenstored listening on $(RUN_SOCKET); point clients at it with:"
-	@echo "  export XENSTORED_PATH=$(RUN_SOCKET)"
-	@echo "  $(BUILD)/bin/xenstore-ls -p /     (or Debian's xenstore-ls)"
-	@echo "Stop with Ctrl-C."
-	$(DAEMON_BIN) --no-fork --socket $(RUN_SOCKET)
+# "make run": a simulated Xen host - the daemon, three guests with their
+# devices connected - to explore with the tools; Ctrl-C stops it and cleans
+# up (scripts/demo.sh).  RUN_DIR holds its socket; DEMO_EXIT_AFTER_SETUP=1
+# stops it as soon as it is set up.
+RUN_DIR ?= /tmp/xenstored-run
+run: all
+	$(Q)BUILD='$(BUILD)' DEMO_DIR='$(RUN_DIR)' \
+		DEMO_EXIT_AFTER_SETUP='$(DEMO_EXIT_AFTER_SETUP)' bash scripts/demo.sh

@@ -25,8 +25,10 @@ $(PROXY_BIN): $(PROXY_OBJS)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
 
-# Stand-alone helpers of the simulated-guest tests, one source each.
-SIM_HELPER_BINS := $(BUILD)/tests/tools/ring_poke $(BUILD)/tests/tools/sim_scale
+# Stand-alone helpers of the simulated-guest tests, one source each, and
+# notify_recv (systemd's side of Type=notify, for test_systemd.sh).
+SIM_HELPER_BINS := $(BUILD)/tests/tools/ring_poke $(BUILD)/tests/tools/sim_scale \
+	$(BUILD)/tests/tools/notify_recv $(BUILD)/tests/tools/lu_load
 
 $(SIM_HELPER_BINS): $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o
 	@mkdir -p $(@D)

@@ -6,7 +6,8 @@
 # so integration tests can drive our daemon with the reference client
 # binaries, libxen-dev for the Xen headers (xs_wire.h, xenstore.h) and the
 # real hypervisor backend, pkg-config to find them, and xen-utils-4.17 for
-# Xen's own xenstore-control and test-xenstore programs (real peers).  Made for Debian 12
+# Xen's own xenstore-control and test-xenstore programs (real peers), and jq
+# to check the JSON of "xenstore-control stats".  Made for Debian 12
 # with nothing but gcc and make; runs apt-get (after one apt-get update)
 # only when something is missing, never prompts, and says what it does.
 # Needs root for an install (uses sudo when run as another user).
@@ -16,7 +17,14 @@
 #                                  status 1 when something is)
 set -eu
 
-PACKAGES="libcmocka-dev xenstore-utils libxen-dev pkg-config xen-utils-4.17"
+PACKAGES="libcmocka-dev xenstore-utils libxen-dev pkg-config xen-utils-4.17 jq"
+# systemd for systemd-analyze and systemd-tmpfiles (the unit file's test);
+# dpkg-dev and debhelper to build the .debs (make deb, make check-deb).
+PACKAGES="$PACKAGES systemd dpkg-dev debhelper"
+# clang and libFuzzer (libclang-rt-14-dev: Debian 12's clang 14 only
+# recommends it) for the fuzz targets (make check-fuzz); llvm-14 for
+# llvm-symbolizer, so sanitizer reports name functions and lines.
+PACKAGES="$PACKAGES clang libclang-rt-14-dev llvm-14"
 
 dry_run=0
 case "${1:-}" in

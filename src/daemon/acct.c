@@ -20,7 +20,8 @@ int acct_init(struct acct *a)
 {
 	a->by_id = calloc(PERM_DOMID_MAX + 1, sizeof(*a->by_id));
 	a->soft_warned = calloc(PERM_DOMID_MAX + 1, sizeof(*a->soft_warned));
-	if (!a->by_id || !a->soft_warned) {
+	a->wrl = calloc(PERM_DOMID_MAX + 1, sizeof(*a->wrl));
+	if (!a->by_id || !a->soft_warned || !a->wrl) {
 		acct_release(a);
 		return -ENOMEM;
 	}
@@ -31,8 +32,10 @@ void acct_release(struct acct *a)
 {
 	free(a->by_id);
 	free(a->soft_warned);
+	free(a->wrl);
 	a->by_id = NULL;
 	a->soft_warned = NULL;
+	a->wrl = NULL;
 }
 
 static void usage_add(struct usage *u, const struct usage *delta, int sign)
@@ -45,6 +48,7 @@ static void usage_add(struct usage *u, const struct usage *delta, int sign)
 
 void acct_add(struct conn *c, const struct usage *delta)
 {
+	c->d->acct.txns += delta->txns;
 	usage_add(&c->use, delta, 1);
 	if (c->caller.domid <= PERM_DOMID_MAX)
 		usage_add(&c->d->acct.by_id[c->caller.domid], delta, 1);
@@ -133,7 +137,7 @@ int quota_domain_get(const struct daemon *d, uint32_t domid,
 	return 0;
 }
 
-bool quota_exceeded(const struct daemon *d, const struct caller *who,
+bool quota_exceeded(struct daemon *d, const struct caller *who,
 		    enum quota_item item, uint64_t value)
 {
 	uint32_t max;
@@ -141,7 +145,10 @@ bool quota_exceeded(const struct daemon *d, const struct caller *who,
 	if (who->privileged)
 		return false;
 	max = quota_for(d, who->domid, item);
-	return max && value > max;
+	if (!max || value <= max)
+		return false;
+	stats_quota_hit(d, who->domid, item, value, max);
+	return true;
 }
 
 int acct_memory_reserve(struct daemon *d, const struct caller *who,
@@ -170,6 +177,33 @@ int acct_memory_reserve(struct daemon *d, const struct caller *who,
 	return 0;
 }
 
+/* Domain domid's write credit brought up to now. */
+static struct wrl *wrl_refill(struct acct *a, uint32_t domid)
+{
+	struct wrl *w = &a->wrl[domid];
+	uint64_t now = daemon_now_ms();
+
+	if (w->stamp_ms == 0) {
+		w->credit = WRL_BURST_NEW * 1000;
+	} else if (now > w->stamp_ms) {
+		int64_t gained = (int64_t)(now - w->stamp_ms) * WRL_RATE;
+		int64_t cap = w->credit > WRL_BURST * 1000 ? w->credit
+							   : WRL_BURST * 1000;
+		w->credit = w->credit + gained > cap ? cap : w->credit + gained;
+	}
+	w->stamp_ms = now ? now : 1;
+	return w;
+}
+
+void acct_write_debit(struct conn *c)
+{
+	uint32_t domid = c->caller.domid;
+
+	if (c->caller.privileged || domid > PERM_DOMID_MAX || !c->d->acct.txns)
+		return;
+	wrl_refill(&c->d->acct, domid)->credit -= 1000;
+}
+
 bool acct_must_wait(const struct conn *c)
 {
 	const struct daemon *d = c->d;
@@ -185,7 +219,9 @@ bool acct_must_wait(const struct conn *c)
 	 * it again once that drained.  Memory held in nodes never stops
 	 * service (it could never get under by removing them). */
 	max = quota_for(d, domid, Q_MEMORY);
-	return max && c->out_head && acct_memory(d, domid) > max;
+	if (max && c->out_head && acct_memory(d, domid) > max)
+		return true;
+	return d->acct.txns && wrl_refill(&c->d->acct, domid)->credit < 0;
 }
 
 uint64_t watch_charge_of(const char *path, const char *token)

@@ -39,9 +39,27 @@ struct usage {
 	int64_t bytes;		/* watches + transactions + queued output */
 };
 
+/*
+ * Write-rate limiting (XSA-206): while any transaction is open, each
+ * unprivileged domain may change the tree at WRL_RATE requests a second
+ * with bursts of WRL_BURST (a domain first seen gets WRL_BURST_NEW), so a
+ * guest rewriting a node in a loop cannot make every transaction that
+ * reads it fail forever.  Credit is in thousandths of a write.
+ */
+#define WRL_RATE 200
+#define WRL_BURST 10
+#define WRL_BURST_NEW 50
+
+struct wrl {
+	int64_t credit;		/* may go one write below zero */
+	uint64_t stamp_ms;	/* last refill; 0: never seen */
+};
+
 struct acct {
 	struct usage *by_id;	/* PERM_DOMID_MAX + 1 entries */
 	uint8_t *soft_warned;	/* per domid: over the soft memory limit */
+	struct wrl *wrl;	/* per domid */
+	int64_t txns;		/* open transactions, all domains */
 };
 
 int acct_init(struct acct *a);
@@ -74,8 +92,9 @@ int quota_domain_set(struct daemon *d, uint32_t domid, enum quota_item item,
 int quota_domain_get(const struct daemon *d, uint32_t domid,
 		     enum quota_item item, bool soft, uint32_t *value);
 
-/* Whether value is over who's limit on item (never for privileged). */
-bool quota_exceeded(const struct daemon *d, const struct caller *who,
+/* Whether value is over who's limit on item (never for privileged); a
+ * refusal is counted and logged (stats_quota_hit()). */
+bool quota_exceeded(struct daemon *d, const struct caller *who,
 		    enum quota_item item, uint64_t value);
 
 /*
@@ -86,10 +105,14 @@ bool quota_exceeded(const struct daemon *d, const struct caller *who,
 int acct_memory_reserve(struct daemon *d, const struct caller *who,
 			uint64_t add);
 
+/* c's request changed the tree: debit its domain's write credit. */
+void acct_write_debit(struct conn *c);
+
 /*
  * Whether c must wait before its next request is served: its domain has
- * as many replies outstanding as its quota allows, or is over its hard
- * memory limit while c has output waiting to drain.
+ * as many replies outstanding as its quota allows, is over its hard
+ * memory limit while c has output waiting to drain, or is out of write
+ * credit while transactions are open.
  */
 bool acct_must_wait(const struct conn *c);
 

@@ -65,6 +65,8 @@ static int set_perms(struct change *ch, const struct change_perms *who)
 	const struct xs_perm *lists[CHANGE_PERM_SETS] = {who->node, who->parent,
 							  who->old};
 	uint32_t counts[CHANGE_PERM_SETS] = {who->nnode, who->nparent, who->nold};
+	const uint64_t pgens[CHANGE_PERM_SETS] = {who->pnode, who->pparent,
+						  who->pold};
 	size_t total = 0;
 
 	for (int i = 0; i < CHANGE_PERM_SETS; i++)
@@ -75,6 +77,7 @@ static int set_perms(struct change *ch, const struct change_perms *who)
 	total = 0;
 	for (int i = 0; i < CHANGE_PERM_SETS; i++) {
 		ch->nperms[i] = lists[i] ? counts[i] : 0;
+		ch->pgen[i] = pgens[i];
 		if (ch->nperms[i])
 			memcpy(v + total, lists[i], ch->nperms[i] * sizeof(*v));
 		total += ch->nperms[i];
@@ -93,10 +96,12 @@ static int merge(struct change *ch, const struct change_perms *who, bool exact)
 	const struct xs_perm *p = ch->perms;
 	uint32_t nfirst = ch->nperms[0];
 	const struct xs_perm *first = p;
+	uint64_t first_pgen = ch->pgen[0];
 
 	if (ch->nperms[2]) {
 		first = p + ch->nperms[0] + ch->nperms[1];
 		nfirst = ch->nperms[2];
+		first_pgen = ch->pgen[2];
 	}
 	struct xs_perm *keep = malloc(nfirst ? nfirst * sizeof(*keep) : 1);
 	if (!keep)
@@ -105,6 +110,7 @@ static int merge(struct change *ch, const struct change_perms *who, bool exact)
 	struct change_perms merged = *who;
 	merged.old = keep;
 	merged.nold = nfirst;
+	merged.pold = first_pgen;
 	int ret = set_perms(ch, &merged);
 	free(keep);
 	ch->exact = ch->exact && exact;

@@ -24,6 +24,7 @@ struct change {
 	char *path;		/* owned */
 	struct xs_perm *perms;	/* owned: the lists one after another */
 	uint32_t nperms[CHANGE_PERM_SETS]; /* entries of each list, 0: none */
+	uint64_t pgen[CHANGE_PERM_SETS];   /* when each list was set (XSA-322) */
 	bool exact;		/* removed below the request's path: only
 				   watches set exactly here fire */
 };
@@ -49,6 +50,9 @@ struct change_perms {
 	uint32_t nparent;
 	const struct xs_perm *old;
 	uint32_t nold;
+	/* The generation at which each list was set: an entry naming a
+	 * domain counts only if that domain was known then (XSA-322). */
+	uint64_t pnode, pparent, pold;
 };
 
 /* Record a change; duplicates (same path) are dropped when deduping. */

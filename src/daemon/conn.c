@@ -24,6 +24,8 @@
 #include "daemon.h"
 #include "dispatch.h"
 #include "log.h"
+#include "stats.h"
+#include "trace.h"
 #include "txn.h"
 #include "watch.h"
 
@@ -66,10 +68,12 @@ static void set_quota_wait(struct conn *c, bool wait)
 	if (c->quota_wait == wait)
 		return;
 	c->quota_wait = wait;
-	if (wait)
+	if (wait) {
 		c->d->quota_waiting++;
-	else
+		stats_quota_wait(c);
+	} else {
 		c->d->quota_waiting--;
+	}
 }
 
 static void update_interest(struct conn *c)
@@ -305,6 +309,37 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		c->out_events++;
 		c->d->queued_events++;
 	}
+	trace_output(c->d, c, type, req_id, tx_id, payload, len);
+	return 0;
+}
+
+int conn_restore_output(struct conn *c, const void *data, size_t len,
+			bool is_event)
+{
+	if (len == 0 || len > XS_HDR_SIZE + XS_PAYLOAD_MAX)
+		return -EINVAL;
+	struct outbuf *o = malloc(sizeof(*o) + len);
+	if (!o)
+		return -ENOMEM;
+	memcpy(o->data, data, len);
+	o->len = (uint32_t)len;
+	o->off = 0;
+	o->is_event = is_event;
+	/* Its time in the old process is unknown: the timeout starts again. */
+	o->queued_ms = is_event ? daemon_now_ms() : 0;
+	o->next = NULL;
+	if (c->out_tail)
+		c->out_tail->next = o;
+	else
+		c->out_head = o;
+	c->out_tail = o;
+	c->out_bytes += o->len;
+	charge_outbuf(c, o, 1);
+	mark_flush(c);
+	if (is_event) {
+		c->out_events++;
+		c->d->queued_events++;
+	}
 	return 0;
 }
 
@@ -316,14 +351,21 @@ void conn_queue_event(struct conn *c, const char *path, const char *token)
 	if (c->dead)
 		return;
 	/* An event that cannot be sent is dropped (XSA-324), as is one over
-	 * the bound of queued events for a reader that does not keep up. */
-	if (plen + tlen + 2 > XS_PAYLOAD_MAX || c->out_events >= c->d->event_limit) {
+	 * the bound of queued events for a reader that does not keep up, or
+	 * one that would take its domain past its hard memory quota. */
+	const char *why = plen + tlen + 2 > XS_PAYLOAD_MAX ? "event too long"
+			  : c->out_events >= c->d->event_limit ? "reader too slow"
+			  : acct_memory_reserve(c->d, &c->caller,
+						sizeof(struct outbuf) + XS_HDR_SIZE +
+							plen + tlen + 2) != 0
+				  ? "over its memory quota"
+				  : NULL;
+	if (why) {
 		c->d->stats.events_dropped++;
 		if (!c->event_drop_logged) {
 			log_msg(LOG_LVL_WARN,
 				"connection %u: dropping watch events (%s)", c->id,
-				plen + tlen + 2 > XS_PAYLOAD_MAX ? "event too long"
-								 : "reader too slow");
+				why);
 			c->event_drop_logged = true;
 		}
 		return;
@@ -430,9 +472,16 @@ void conn_close(struct conn *c, const char *why)
 
 	if (c->dead)
 		return;
-	log_msg(LOG_LVL_DEBUG, "connection %u closed: %s", c->id, why);
-	if (strcmp(why, "closed by peer") != 0)
+	/* The peer leaving, or us, is routine; anything else is news. */
+	if (strcmp(why, "closed by peer") == 0 || strcmp(why, "peer hung up") == 0 ||
+	    strcmp(why, "daemon exiting") == 0) {
+		log_msg(LOG_LVL_DEBUG, "connection %u closed: %s", c->id, why);
+	} else {
 		d->stats.conns_dropped++;
+		log_limited(LOG_LVL_INFO, c->caller.domid, LOG_KIND_CONN,
+			    "connection %u (%s, domain %u) dropped: %s", c->id,
+			    c->ops->name, c->caller.domid, why);
+	}
 	c->dead = true;
 	conn_remove_watches(c);
 	conn_drop_txns(c);

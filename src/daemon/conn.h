@@ -102,6 +102,13 @@ bool conn_process(struct conn *c, unsigned int budget);
 int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	       const void *payload, size_t len, bool is_event);
 
+/*
+ * Queue bytes saved from an earlier process (live update): one whole
+ * message, or the unsent rest of one.  0, -EINVAL or -ENOMEM.
+ */
+int conn_restore_output(struct conn *c, const void *data, size_t len,
+			bool is_event);
+
 /* Queue a watch event unless over the per-connection bound (then dropped). */
 void conn_queue_event(struct conn *c, const char *path, const char *token);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "journal.h"
 
 /* Messages one connection may dispatch before the next one's turn. */
 #define TURN_BUDGET 32
@@ -147,6 +148,8 @@ void daemon_run_pending(struct daemon *d)
 			break;
 		c = next;
 	}
+	/* The round's changes reach the journal before its replies leave. */
+	journal_commit(d);
 	conn_flush_all(d);
 	/* Output sent may have brought a domain back under a quota that
 	 * made some of its connections wait (acct_must_wait()). */

@@ -15,19 +15,14 @@
 #include "domain.h"
 #include "loop.h"
 #include "quota.h"
+#include "stats.h"
 #include "store.h"
 #include "watch.h"
 #include "xenstore/wire.h"
 
 struct conn;
-
-struct daemon_stats {
-	uint64_t requests[XS_TYPE_COUNT];
-	uint64_t errors;
-	uint64_t events_sent;
-	uint64_t events_dropped;
-	uint64_t conns_dropped;
-};
+struct journal;
+struct lu;
 
 /* The special watch paths, whose permissions SET_PERMS may change (XSA-115). */
 enum special_node { SPECIAL_INTRODUCE, SPECIAL_RELEASE, SPECIAL_COUNT };
@@ -36,6 +31,7 @@ struct special_perms {
 	const char *path;	/* "@introduceDomain", "@releaseDomain" */
 	struct xs_perm *perms;	/* owned */
 	uint32_t nperms;
+	uint64_t pgen;		/* store generation when they were set */
 };
 
 struct daemon {
@@ -65,6 +61,8 @@ struct daemon {
 	struct special_perms special[SPECIAL_COUNT];
 	struct domains domains;
 	struct loop_fd backend_lf; /* the backend's fd in the loop */
+	struct journal *journal;  /* --state-dir, else NULL; not owned */
+	struct lu *lu;		 /* live update (lu.c), NULL when off */
 };
 
 /* The special node named path, or NULL. */

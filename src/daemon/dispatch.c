@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "ops.h"
+#include "stats.h"
 #include "trace.h"
 #include "txn.h"
 #include "watch.h"
@@ -28,6 +29,7 @@ enum op_flags {
 	OP_TXN = 1u << 1,	/* works inside a transaction */
 	OP_NO_TX = 1u << 2,	/* tx_id ignored altogether (WATCH, UNWATCH) */
 	OP_RAW = 1u << 3,	/* handler parses the payload itself */
+	OP_WRITE = 1u << 4,	/* changes the tree: write-rate limited */
 };
 
 struct op_desc {
@@ -49,10 +51,10 @@ static const struct op_desc op_table[XS_TYPE_COUNT] = {
 	[XS_INTRODUCE] = {"INTRODUCE", op_introduce, OP_PRIV, 3, 4},
 	[XS_RELEASE] = {"RELEASE", op_release, OP_PRIV, 1, 1},
 	[XS_GET_DOMAIN_PATH] = {"GET_DOMAIN_PATH", op_get_domain_path, 0, 1, 1},
-	[XS_WRITE] = {"WRITE", op_write, OP_TXN | OP_RAW, 0, 0},
-	[XS_MKDIR] = {"MKDIR", op_mkdir, OP_TXN, 1, 1},
-	[XS_RM] = {"RM", op_rm, OP_TXN, 1, 1},
-	[XS_SET_PERMS] = {"SET_PERMS", op_set_perms, OP_TXN | OP_RAW, 0, 0},
+	[XS_WRITE] = {"WRITE", op_write, OP_TXN | OP_RAW | OP_WRITE, 0, 0},
+	[XS_MKDIR] = {"MKDIR", op_mkdir, OP_TXN | OP_WRITE, 1, 1},
+	[XS_RM] = {"RM", op_rm, OP_TXN | OP_WRITE, 1, 1},
+	[XS_SET_PERMS] = {"SET_PERMS", op_set_perms, OP_TXN | OP_RAW | OP_WRITE, 0, 0},
 	[XS_WATCH_EVENT] = {"WATCH_EVENT", NULL, 0, 0, 0},
 	[XS_ERROR] = {"ERROR", NULL, 0, 0, 0},
 	[XS_IS_DOMAIN_INTRODUCED] = {"IS_DOMAIN_INTRODUCED", op_is_domain_introduced,
@@ -125,10 +127,12 @@ static void deliver_event(void *arg, struct watch *w, const char *path)
 		return;
 	/* Watchers only hear of nodes they may read or list (XSA-115). */
 	const struct xs_perm *p = f->ch->perms;
-	const struct acl_check chk = {.valid = domain_entry_valid,
-				      .ctx = &c->d->domains, .pgen = UINT64_MAX};
 	bool allowed = false;
 	for (int i = 0; i < CHANGE_PERM_SETS && !allowed; i++) {
+		/* Entries count only for domains known when they were set. */
+		const struct acl_check chk = {.valid = domain_entry_valid,
+					      .ctx = &c->d->domains,
+					      .pgen = f->ch->pgen[i]};
 		uint32_t n = f->ch->nperms[i];
 		allowed = n && (acl_access(&c->caller, p, n, &chk) & PERM_READ);
 		p += n;
@@ -151,7 +155,7 @@ void req_fire_special(struct daemon *d, int which, unsigned int domid)
 {
 	struct special_perms *sp = &d->special[which];
 	struct change ch = {.path = (char *)sp->path, .perms = sp->perms,
-			    .nperms = {sp->nperms}};
+			    .nperms = {sp->nperms}, .pgen = {sp->pgen}};
 	struct fire_ctx f = {.ch = &ch};
 
 	/* Readers of the special node's permissions hear it (XSA-115). */
@@ -203,8 +207,7 @@ void dispatch_message(struct conn *c, const struct xs_msg_hdr *hdr,
 	r->hdr = *hdr;
 	r->payload = payload;
 	changes_init(&r->changes, false);
-	if (hdr->type < XS_TYPE_COUNT)
-		d->stats.requests[hdr->type]++;
+	stats_count_request(&d->stats, hdr->type);
 	trace_request(d, c, hdr, payload);
 
 	ret = prepare(r, op);
@@ -214,22 +217,28 @@ void dispatch_message(struct conn *c, const struct xs_msg_hdr *hdr,
 		r->view.changes = &r->changes;
 		ret = op->fn(r);
 	}
+	if (ret == 0 && (op->flags & OP_WRITE))
+		acct_write_debit(c);
 	/* A transaction that lives on is charged for what it grew by. */
 	if (r->txn && !c->dead)
 		conn_txn_recharge(c, r->txn);
+	/* The transaction's node quota is decided inside txn.c, which
+	 * knows no domain: tell it here. */
+	if (ret == -ENOSPC && r->txn && r->txn->max_nodes &&
+	    r->txn->nnodes >= r->txn->max_nodes)
+		stats_quota_hit(d, c->caller.domid, Q_TXNODES,
+				(uint64_t)r->txn->nnodes + 1, r->txn->max_nodes);
 	req_fire_changes(d, &r->changes);
 	changes_release(&r->changes);
 
 	if (ret < 0) {
 		const char *name = xs_err_name(-ret);
-		d->stats.errors++;
+		stats_count_error(&d->stats, name);
 		conn_queue(c, XS_ERROR, hdr->req_id, hdr->tx_id, name, strlen(name) + 1,
 			   false);
-		trace_reply(d, c, XS_ERROR, hdr, name, strlen(name) + 1);
-	} else {
+	} else if (!r->reply_later) {
 		conn_queue(c, hdr->type, hdr->req_id, hdr->tx_id, r->reply.buf,
 			   r->reply.len, false);
-		trace_reply(d, c, hdr->type, hdr, r->reply.buf, r->reply.len);
 	}
 	if (r->initial_event)
 		conn_queue_event(c, watch_event_path(r->initial_event,

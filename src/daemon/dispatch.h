@@ -43,6 +43,7 @@ struct request {
 	struct changes changes;		/* filled by changes; watches fire after */
 	struct reply reply;
 	struct watch *initial_event;	/* WATCH: its first event, after the reply */
+	bool reply_later;		/* handler answers later (live update) */
 };
 
 /* Handle one complete message from c: reply (and events) queued on c. */

@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "dispatch.h"
+#include "journal.h"
 #include "log.h"
 #include "store.h"
 #include "transport_ring.h"
@@ -69,7 +70,9 @@ int domain_get_or_make(struct daemon *d, uint32_t domid, struct domain **out)
 	if (!dom)
 		return -ENOMEM;
 	dom->domid = domid;
-	dom->known_gen = d->store.gen;
+	/* A generation of its own: permissions set before this instant,
+	 * even with no change to the tree since, never name it (XSA-322). */
+	dom->known_gen = ++d->store.gen;
 	dom->local_port = -1;
 	dom->target = ACL_NO_TARGET;
 	dom->features = DOMAIN_FEATURES_ALL;
@@ -79,6 +82,7 @@ int domain_get_or_make(struct daemon *d, uint32_t domid, struct domain **out)
 	ds->list = dom;
 	ds->by_id[domid] = dom;
 	*out = dom;
+	journal_domain(d, dom);
 	return 0;
 }
 
@@ -167,6 +171,7 @@ int domain_introduce(struct daemon *d, uint32_t domid, uint64_t gfn,
 		b->ops->unbind(b, dom->local_port);
 		dom->local_port = local;
 		dom->remote_port = port;
+		journal_domain(d, dom);
 		return port_register(&d->domains, dom);
 	}
 	ret = b->ops->map_ring(b, domid, gfn, &dom->ring);
@@ -191,6 +196,7 @@ int domain_introduce(struct daemon *d, uint32_t domid, uint64_t gfn,
 	ring_set_features(dom, dom->features);
 	dom->introduced = true;
 	dom->shutdown_reported = false;
+	journal_domain(d, dom);
 	/* A reconnection request or requests written before we listened. */
 	ring_domain_event(d, dom);
 	log_msg(LOG_LVL_INFO, "domain %u introduced", domid);
@@ -205,6 +211,7 @@ int domain_release(struct daemon *d, uint32_t domid)
 	if (!dom || !dom->introduced)
 		return -ENOENT;
 	disconnect(d, dom);
+	journal_domain(d, dom);
 	log_msg(LOG_LVL_INFO, "domain %u released", domid);
 	req_fire_special(d, SPECIAL_RELEASE, domid);
 	return 0;
@@ -231,6 +238,7 @@ int domain_set_target(struct daemon *d, uint32_t domid, uint32_t target)
 	if (ret)
 		return ret;
 	dom->target = target;
+	journal_domain(d, dom);
 	/* Every connection of that domain acts for the target from now on. */
 	for (struct conn *c = d->conns; c; c = c->next)
 		if (c->caller.domid == domid && !c->caller.privileged)
@@ -285,6 +293,7 @@ static void destroyed(struct daemon *d, struct domain *dom)
 		dom->next->prev = dom->prev;
 	d->domains.by_id[domid] = NULL;
 	free(dom);
+	journal_domain_gone(d, domid);
 	log_msg(LOG_LVL_INFO, "domain %u destroyed", domid);
 	if (was_introduced)
 		req_fire_special(d, SPECIAL_RELEASE, domid);
@@ -310,6 +319,10 @@ void domains_check(struct daemon *d)
 			req_fire_special(d, SPECIAL_RELEASE, dom->domid);
 		}
 	}
+	/* Outside any request: the events just queued may leave from this
+	 * very handler (a guest's notification flushes its ring), so the
+	 * removals they announce go to the journal now. */
+	journal_commit(d);
 }
 
 void domains_backend_event(struct daemon *d)
@@ -345,4 +358,43 @@ void domains_release(struct daemon *d)
 	if (ds->backend)
 		ds->backend->ops->close(ds->backend);
 	memset(ds, 0, sizeof(*ds));
+}
+
+int domain_restore(struct daemon *d, const struct domain_image *img,
+		   bool map_ring, struct domain **out)
+{
+	struct backend *b = d->domains.backend;
+	struct domain *dom;
+	int ret = domain_get_or_make(d, img->domid, &dom);
+
+	if (ret)
+		return ret;
+	dom->known_gen = img->known_gen;
+	dom->target = img->target;
+	dom->features = img->features;
+	dom->shutdown_reported = img->shutdown_reported;
+	*out = dom;
+	if (!img->introduced || !map_ring || dom->introduced)
+		return 0;
+	if (!b)
+		return -ENODEV;
+	ret = b->ops->map_ring(b, img->domid, img->gfn, &dom->ring);
+	if (ret)
+		return ret;
+	dom->gfn = img->gfn;
+	dom->local_port = b->ops->bind(b, img->domid, img->remote_port);
+	if (dom->local_port < 0) {
+		ret = dom->local_port;
+		dom->local_port = -1;
+		disconnect(d, dom);
+		return ret;
+	}
+	dom->remote_port = img->remote_port;
+	ret = port_register(&d->domains, dom);
+	if (ret) {
+		disconnect(d, dom);
+		return ret;
+	}
+	dom->introduced = true;
+	return 0;
 }

@@ -97,4 +97,23 @@ void domains_check(struct daemon *d);
 /* Caller identity of a connection for domid. */
 struct caller domain_caller(const struct domains *ds, uint32_t domid);
 
+/*
+ * Live update and state import: make (or update) the struct of a domain
+ * as saved, without firing @introduceDomain.  With map_ring, an introduced
+ * domain's ring page is mapped and its event channel bound again (the
+ * page itself is left as it is); its connection is made by the caller.
+ * -ENOENT when the hypervisor no longer has the domain.
+ */
+struct domain_image {
+	uint32_t domid;
+	uint64_t known_gen;
+	bool introduced, shutdown_reported;
+	uint64_t gfn;
+	uint32_t remote_port;
+	uint32_t target;
+	uint32_t features;
+};
+int domain_restore(struct daemon *d, const struct domain_image *img,
+		   bool map_ring, struct domain **out);
+
 #endif

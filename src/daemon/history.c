@@ -338,3 +338,16 @@ int history_children(const struct history *h, const char *path,
 	}
 	return 0;
 }
+
+int history_each(const struct history *h,
+		 int (*fn)(void *arg, const char *path, uint64_t gen,
+			   const struct node_state *st),
+		 void *arg)
+{
+	for (const struct hist_rec *r = h->fifo_head; r; r = r->fifo_next) {
+		int ret = fn(arg, r->hp->path, r->gen, &r->st);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

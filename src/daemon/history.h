@@ -91,4 +91,14 @@ typedef int (*history_name_fn)(void *arg, const char *name, size_t len);
 int history_children(const struct history *h, const char *path,
 		     history_name_fn fn, void *arg);
 
+/*
+ * Every saved state, oldest first, for saving the history of open
+ * snapshots (live update).  Replaying the same calls to history_save() in
+ * this order, after the snapshots are open, rebuilds it.
+ */
+int history_each(const struct history *h,
+		 int (*fn)(void *arg, const char *path, uint64_t gen,
+			   const struct node_state *st),
+		 void *arg);
+
 #endif

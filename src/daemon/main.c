@@ -19,7 +19,11 @@
 #include "common/codec.h"
 #include "daemon.h"
 #include "domain.h"
+#include "journal.h"
 #include "log.h"
+#include "recover.h"
+#include "lu.h"
+#include "sd_notify.h"
 #include "trace.h"
 #include "transport_sock.h"
 
@@ -29,11 +33,16 @@ struct options {
 	bool no_fork;
 	bool output_pid;
 	bool verbose;
+	const char *log_file;	/* --log-file: "syslog", "stderr" or a path */
+	const char *log_level;	/* --log-level */
 	const char *pid_file;
 	const char *trace_file;
 	const char *socket;
 	const char *sim_dir;
+	const char *lu_fd;	/* --live-update-fd: state from the old process */
+	const char *restore;	/* --restore FILE */
 	bool xen;
+	struct state_config state; /* --state-dir and its options */
 };
 
 static void usage(FILE *f)
@@ -45,11 +54,24 @@ static void usage(FILE *f)
 	      "  -P, --output-pid         print the daemon's pid on stdout\n"
 	      "  -T, --trace-file FILE    log every request and reply to FILE\n"
 	      "  -V, --verbose            log more (debug level)\n"
+	      "      --log-file DEST      log to DEST: syslog, stderr or a file\n"
+	      "                           (default stderr with -N, else syslog)\n"
+	      "      --log-level LEVEL    error, warn, info (default) or debug\n"
 	      "      --socket PATH        listen at PATH (default $XENSTORED_PATH,\n"
 	      "                           else " DEFAULT_SOCKET ")\n"
 	      "      --sim DIR            guests from the simulated hypervisor in DIR\n"
 	      "                           (default $XENSTORE_SIM_DIR; docs/sim.md)\n"
 	      "      --xen                guests from Xen (needs a Xen build)\n"
+	      "      --restore FILE       start from the nodes, domains and quotas\n"
+	      "                           saved by `xenstore-control state-save`\n"
+	      "      --state-dir DIR      keep the state in DIR and recover it at\n"
+	      "                           start (off by default; production: "
+	      STATE_DIR_PRODUCTION ")\n"
+	      "      --fsync POLICY       always (default), interval=MS or never\n"
+	      "      --journal-max BYTES  compact the journal past this size\n"
+	      "                           (default 16 MiB, or twice the snapshot)\n"
+	      "      --state-recover MODE strict (default) or partial: start with\n"
+	      "                           what is valid of a damaged state\n"
 	      "  -E, --entry-nb N         nodes per domain (quota 'nodes')\n"
 	      "  -S, --entry-size N       bytes per node (quota 'node-size')\n"
 	      "  -W, --watch-nb N         watches per domain (quota 'watches')\n"
@@ -115,13 +137,17 @@ static int set_timeout_arg(struct daemon *d, const char *arg)
 static int parse_options(int argc, char **argv, struct options *o,
 			 struct daemon *d)
 {
-	enum { OPT_SOCKET = 256, OPT_SIM, OPT_XEN };
+	enum { OPT_SOCKET = 256, OPT_SIM, OPT_XEN, OPT_LOG_FILE, OPT_LOG_LEVEL,
+	       OPT_LU_FD, OPT_RESTORE, OPT_STATE_DIR, OPT_FSYNC, OPT_JOURNAL_MAX,
+	       OPT_STATE_RECOVER };
 	static const struct option longopts[] = {
 		{"no-fork", no_argument, NULL, 'N'},
 		{"pid-file", required_argument, NULL, 'F'},
 		{"output-pid", no_argument, NULL, 'P'},
 		{"trace-file", required_argument, NULL, 'T'},
 		{"verbose", no_argument, NULL, 'V'},
+		{"log-file", required_argument, NULL, OPT_LOG_FILE},
+		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 		{"socket", required_argument, NULL, OPT_SOCKET},
 		{"sim", required_argument, NULL, OPT_SIM},
 		{"xen", no_argument, NULL, OPT_XEN},
@@ -139,6 +165,12 @@ static int parse_options(int argc, char **argv, struct options *o,
 		{"internal-db", optional_argument, NULL, 'I'},
 		{"keep-orphans", no_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'H'},
+		{"live-update-fd", required_argument, NULL, OPT_LU_FD},
+		{"restore", required_argument, NULL, OPT_RESTORE},
+		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+		{"fsync", required_argument, NULL, OPT_FSYNC},
+		{"journal-max", required_argument, NULL, OPT_JOURNAL_MAX},
+		{"state-recover", required_argument, NULL, OPT_STATE_RECOVER},
 		{NULL, 0, NULL, 0},
 	};
 	int opt, ret = 0;
@@ -151,9 +183,19 @@ static int parse_options(int argc, char **argv, struct options *o,
 		case 'P': o->output_pid = true; break;
 		case 'T': o->trace_file = optarg; break;
 		case 'V': o->verbose = true; break;
+		case OPT_LOG_FILE: o->log_file = optarg; break;
+		case OPT_LOG_LEVEL: o->log_level = optarg; break;
 		case OPT_SOCKET: o->socket = optarg; break;
 		case OPT_SIM: o->sim_dir = optarg; break;
 		case OPT_XEN: o->xen = true; break;
+		case OPT_LU_FD: o->lu_fd = optarg; break;
+		case OPT_RESTORE: o->restore = optarg; break;
+		case OPT_STATE_DIR: o->state.dir = optarg; break;
+		case OPT_FSYNC: ret = state_parse_fsync(&o->state, optarg); break;
+		case OPT_JOURNAL_MAX: ret = state_parse_max(&o->state, optarg); break;
+		case OPT_STATE_RECOVER:
+			ret = state_parse_recover(&o->state, optarg);
+			break;
 		case 'E': ret = set_quota_arg(d, Q_NODES, optarg, false); break;
 		case 'S': ret = set_quota_arg(d, Q_NODESIZE, optarg, false); break;
 		case 'W': ret = set_quota_arg(d, Q_WATCHES, optarg, false); break;
@@ -192,6 +234,30 @@ static int parse_options(int argc, char **argv, struct options *o,
 			o->sim_dir = env;
 	}
 	return 0;
+}
+
+/* --log-file and --log-level; syslog by default once we leave the terminal. */
+static int setup_log(const struct options *o)
+{
+	enum log_dest dest = o->no_fork ? LOG_TO_STDERR : LOG_TO_SYSLOG;
+	enum log_level level = o->verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO;
+	int ret;
+
+	if (o->log_level && log_level_parse(o->log_level, &level) != 0) {
+		fprintf(stderr, "xenstored: bad --log-level: %s\n", o->log_level);
+		return -EINVAL;
+	}
+	if (o->log_file && strcmp(o->log_file, "syslog") == 0)
+		dest = LOG_TO_SYSLOG;
+	else if (o->log_file && strcmp(o->log_file, "stderr") == 0)
+		dest = LOG_TO_STDERR;
+	else if (o->log_file)
+		dest = LOG_TO_FILE;
+	ret = log_setup(dest, o->log_file, level);
+	if (ret)
+		fprintf(stderr, "xenstored: cannot open %s: %s\n", o->log_file,
+			strerror(-ret));
+	return ret;
 }
 
 static void backend_event(struct loop_fd *lf, uint32_t events)
@@ -280,12 +346,19 @@ static void signal_event(struct loop_fd *lf, uint32_t events)
 
 	while (read(lf->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			/* Reopen the trace file for logrotate. */
-			if (s->d->trace_path && s->d->trace) {
-				bool on = s->d->trace_on;
-				trace_open(s->d, s->d->trace_path);
-				s->d->trace_on = on;
-			}
+			/* Reopen the log and trace files for logrotate. */
+			int ret = log_reopen();
+			if (ret)
+				log_msg(LOG_LVL_ERR, "cannot reopen the log: %s",
+					strerror(-ret));
+			ret = trace_reopen(s->d);
+			if (ret)
+				log_msg(LOG_LVL_ERR, "cannot reopen the trace: %s",
+					strerror(-ret));
+			continue;
+		}
+		if (si.ssi_signo == SIGCHLD) {
+			journal_reap(s->d); /* the snapshot writer */
 			continue;
 		}
 		log_msg(LOG_LVL_INFO, "signal %u: shutting down", si.ssi_signo);
@@ -302,6 +375,7 @@ static int setup_signals(struct daemon *d, struct signals *s)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
 	s->d = d;
@@ -314,14 +388,54 @@ static int setup_signals(struct daemon *d, struct signals *s)
 	return loop_add(&d->loop, &s->lf, EPOLLIN);
 }
 
+/*
+ * --state-dir: recover what the directory holds (unless the state came
+ * from elsewhere: live update, --restore; then a new chain starts from
+ * it) and start journalling.  Exit status on failure: 1, or
+ * RECOVER_EXIT_DAMAGED when the state is damaged.
+ */
+static int setup_state(struct daemon *d, const struct options *o,
+		       struct journal *j)
+{
+	struct recovery *r = NULL;
+	bool fresh = true;
+	int ret;
+
+	if (!o->state.dir)
+		return 0;
+	if (o->lu_fd || o->restore) {
+		struct state_config cfg = o->state;
+		cfg.partial = true; /* only to find the numbers in use */
+		ret = recover_scan(&cfg, j);
+	} else {
+		ret = recover_load(d, &o->state, j, &r, &fresh);
+		if (!ret)
+			ret = recover_restore(d, r);
+	}
+	if (!ret)
+		ret = journal_start(d, j, fresh);
+	if (r)
+		recover_finish(d, r);
+	if (ret == RECOVER_DAMAGED)
+		return RECOVER_EXIT_DAMAGED;
+	if (ret) {
+		fprintf(stderr, "xenstored: cannot use the state in %s: %s\n",
+			o->state.dir, strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d;
 	struct options o = {0};
 	struct sock_listener listener;
 	struct signals sig = {0};
+	static struct journal journal;
 	int ret;
 
+	state_config_defaults(&o.state);
 	ret = daemon_init(&d);
 	if (ret) {
 		fprintf(stderr, "xenstored: cannot initialise: %s\n", strerror(-ret));
@@ -329,7 +443,8 @@ int main(int argc, char **argv)
 	}
 	if (parse_options(argc, argv, &o, &d) != 0)
 		return 1;
-	log_setup(!o.no_fork, o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (setup_log(&o) != 0)
+		return 1;
 	if (o.trace_file) {
 		ret = trace_open(&d, o.trace_file);
 		if (ret) {
@@ -344,11 +459,31 @@ int main(int argc, char **argv)
 			o.xen ? "Xen" : "simulated", strerror(-ret));
 		return 1;
 	}
-	ret = sock_listen(&d, &listener, o.socket);
-	if (ret) {
-		fprintf(stderr, "xenstored: cannot listen at %s: %s\n", o.socket,
-			strerror(-ret));
+	if (lu_init(&d, argc, argv) != 0)
 		return 1;
+	if (o.lu_fd) {
+		/* Live update: everything comes from the old process. */
+		uint64_t fd;
+		if (xs_parse_uint(o.lu_fd, INT32_MAX, &fd) != 0 ||
+		    lu_resume(&d, (int)fd, &listener, o.socket) != 0)
+			return 1;
+		o.no_fork = true; /* already a daemon, with the same pid */
+		o.output_pid = false;
+	} else {
+		if (o.restore && lu_load_file(&d, o.restore) != 0)
+			return 1;
+	}
+	/* Recovered before anyone is served. */
+	ret = setup_state(&d, &o, &journal);
+	if (ret)
+		return ret;
+	if (!o.lu_fd) {
+		ret = sock_listen(&d, &listener, o.socket);
+		if (ret) {
+			fprintf(stderr, "xenstored: cannot listen at %s: %s\n",
+				o.socket, strerror(-ret));
+			return 1;
+		}
 	}
 	if (!o.no_fork) {
 		ret = daemonise();
@@ -371,23 +506,41 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_msg(LOG_LVL_INFO, "listening on %s", o.socket);
+	/* Under systemd (Type=notify): clients and guests can be served now. */
+	ret = sd_notify_ready("listening on %s", o.socket);
+	if (ret)
+		log_msg(LOG_LVL_WARN, "cannot notify $NOTIFY_SOCKET: %s", strerror(-ret));
 
 	while (!sig.stop) {
-		/* Wake each second while events wait, to expire stale ones. */
-		int timeout = daemon_has_pending(&d) ? 0 : d.queued_events ? 1000 : -1;
+		/* Wake each second while events wait, to expire stale ones,
+		 * and often while a connection waits for write credit. */
+		int timeout = daemon_has_pending(&d) ? 0
+			      : d.quota_waiting	   ? 10
+			      : d.queued_events	   ? 1000
+						   : -1;
+		int jt = journal_timeout_ms(&d);
+		if (jt >= 0 && (timeout < 0 || jt < timeout))
+			timeout = jt;
 		ret = loop_run_once(&d.loop, timeout);
 		if (ret < 0) {
 			log_msg(LOG_LVL_ERR, "event loop: %s", strerror(-ret));
 			break;
 		}
 		daemon_run_pending(&d);
+		journal_tick(&d);
 		daemon_expire_events(&d);
+		if (lu_due(&d))
+			lu_run(&d, &listener); /* returns only on failure */
 	}
 
+	sd_notify_stopping();
 	sock_listener_close(&listener);
 	if (o.pid_file)
 		unlink(o.pid_file);
 	close(sig.lf.fd);
+	lu_release(&d);
+	journal_close(&d);
 	daemon_release(&d);
+	log_close();
 	return 0;
 }

@@ -15,8 +15,11 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "journal.h"
 #include "log.h"
+#include "lu.h"
 #include "ops.h"
+#include "stats.h"
 #include "trace.h"
 #include "txn.h"
 
@@ -90,30 +93,82 @@ static size_t heap_in_use(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
+/* What memreport counts, by category; bytes unless named otherwise. */
+struct mem_counts {
+	size_t nodes, node_structs, names, perms;
+	size_t watches, watch_bytes;
+	size_t txns, txn_bytes;
+	size_t conns, out_msgs, out_bytes, out_alloc;
+};
+
+static void mem_count(const struct daemon *d, struct mem_counts *m)
+{
+	const struct store *s = &d->store;
+
+	memset(m, 0, sizeof(*m));
+	/* The root is not in the hash table. */
+	m->nodes = 1;
+	m->node_structs = sizeof(*s->root) + 1;
+	m->perms = s->root->nperms * sizeof(*s->root->perms);
+	for (size_t b = 0; b < s->nbuckets; b++) {
+		for (const struct node *n = s->buckets[b]; n; n = n->hnext) {
+			m->nodes++;
+			m->node_structs += sizeof(*n);
+			m->names += n->namelen + 1;
+			m->perms += n->nperms * sizeof(*n->perms);
+		}
+	}
+	for (const struct conn *c = d->conns; c; c = c->next) {
+		m->conns++;
+		for (const struct watch *w = c->watches; w; w = w->onext) {
+			m->watches++;
+			m->watch_bytes += watch_charge_of(w->path, w->token);
+		}
+		for (const struct txn *t = c->txns; t; t = t->next) {
+			m->txns++;
+			m->txn_bytes += t->bytes;
+		}
+		for (const struct outbuf *o = c->out_head; o; o = o->next) {
+			m->out_msgs++;
+			m->out_alloc += sizeof(*o) + o->len;
+		}
+		m->out_bytes += c->out_bytes;
+	}
+}
+
+/*
+ * One line per category, "name: N ..." with a count or bytes first (tests
+ * and scripts read the first number of a line by its name).
+ */
 static int memreport_text(struct daemon *d, struct reply *reply)
 {
-	size_t conns = 0, watches = 0, txns = 0, outq = 0;
+	struct mem_counts m;
+	const size_t ids = PERM_DOMID_MAX + 1;
+	/* The store's per-owner counters and lists, the accounting's usage
+	 * and soft-limit flags: one entry per possible domid each. */
+	size_t tables = ids * (sizeof(uint32_t) + sizeof(uint64_t) +
+			       sizeof(struct node *) + sizeof(struct usage) + 1);
 
-	for (struct conn *c = d->conns; c; c = c->next) {
-		conns++;
-		watches += c->nwatches;
-		txns += c->ntxns;
-		outq += c->out_bytes;
-	}
+	mem_count(d, &m);
 	return reply_fmt(reply,
-			 "nodes: %zu\n"
-			 "node bytes: %zu (structures) + %zu (names, estimate)\n"
-			 "value bytes: %zu\n"
-			 "hash buckets: %zu\n"
-			 "connections: %zu (%zu bytes each)\n"
-			 "watches: %zu\n"
-			 "transactions: %zu\n"
-			 "queued output bytes: %zu\n"
+			 "nodes: %zu (%zu bytes)\n"
+			 "node names: %zu bytes\n"
+			 "node values: %zu bytes\n"
+			 "node permissions: %zu bytes\n"
+			 "hash buckets: %zu (%zu bytes)\n"
+			 "per-domain tables: %zu bytes\n"
+			 "watches: %zu (%zu bytes)\n"
+			 "transactions: %zu (%zu bytes)\n"
+			 "transaction history: %zu bytes\n"
+			 "connections: %zu (%zu bytes)\n"
+			 "queued output bytes: %zu (%zu messages, %zu bytes allocated)\n"
 			 "heap in use: %zu\n",
-			 d->store.count, d->store.count * sizeof(struct node),
-			 d->store.count * 8, d->store.value_bytes,
-			 d->store.nbuckets, conns, sizeof(struct conn), watches,
-			 txns, outq, heap_in_use());
+			 m.nodes, m.node_structs, m.names, d->store.value_bytes,
+			 m.perms, d->store.nbuckets,
+			 d->store.nbuckets * sizeof(struct node *), tables,
+			 m.watches, m.watch_bytes, m.txns, m.txn_bytes,
+			 d->store.hist.bytes, m.conns, m.conns * sizeof(struct conn),
+			 m.out_bytes, m.out_msgs, m.out_alloc, heap_in_use());
 }
 
 static int ctl_memreport(struct request *r, unsigned int argc, const char **argv)
@@ -129,6 +184,37 @@ static int ctl_memreport(struct request *r, unsigned int argc, const char **argv
 	fclose(f);
 	r->reply.len = 0;
 	return reply_ok(&r->reply);
+}
+
+/*
+ * stats                       counters and totals
+ * stats domain <domid>        one domain against its quotas
+ * stats domains [<domid>]     every domain from domid on, paged
+ * stats connections [<id>]    every connection from id on, paged
+ */
+static int ctl_stats(struct request *r, unsigned int argc, const char **argv)
+{
+	char *buf = r->reply.buf;
+	size_t size = sizeof(r->reply.buf);
+	uint64_t from = 0;
+	int ret;
+
+	if (argc == 2 && xs_parse_uint(argv[1], UINT32_MAX, &from) != 0)
+		return -EINVAL;
+	if (argc == 0)
+		ret = stats_global(r->d, buf, size);
+	else if (argc == 2 && strcmp(argv[0], "domain") == 0)
+		ret = stats_domain(r->d, (uint32_t)from, buf, size);
+	else if (argc <= 2 && strcmp(argv[0], "domains") == 0)
+		ret = stats_domains(r->d, (uint32_t)from, buf, size);
+	else if (argc <= 2 && strcmp(argv[0], "connections") == 0)
+		ret = stats_conns(r->d, (uint32_t)from, buf, size);
+	else
+		return -EINVAL;
+	if (ret)
+		return ret;
+	r->reply.len = (uint32_t)strlen(buf) + 1;
+	return 0;
 }
 
 static int ctl_print(struct request *r, unsigned int argc, const char **argv)
@@ -174,6 +260,9 @@ static int quota_set(struct request *r, bool soft, const char *name,
 			return -EINVAL;
 		int ret = quota_domain_set(r->d, (uint32_t)domid, item, soft,
 					   (uint32_t)v);
+		if (!ret)
+			journal_domain(r->d, domain_get(&r->d->domains,
+							(uint32_t)domid));
 		return ret ? ret : reply_ok(&r->reply);
 	}
 	if (soft) {
@@ -244,12 +333,15 @@ static int ctl_help(struct request *r, unsigned int argc, const char **argv);
 
 static const struct control_cmd control_cmds[] = {
 	{"check", "", ctl_check},
+	{"live-update", "[-c <cmdline>] [-F] [-t <timeout>] <file>", lu_control},
 	{"log", "on|off", ctl_log},
 	{"logfile", "<file>", ctl_logfile},
 	{"memreport", "[<file>]", ctl_memreport},
 	{"print", "<string>", ctl_print},
 	{"quota", "[set <name> <val> [<domid>]|<domid>]", ctl_quota},
 	{"quota-soft", "[set <name> <val> [<domid>]]", ctl_quota_soft},
+	{"state-save", "<file>", lu_state_save},
+	{"stats", "[domain <domid>|domains [<domid>]|connections [<id>]]", ctl_stats},
 	{"help", "", ctl_help},
 };
 

@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "journal.h"
 #include "ops.h"
 
 static int parse_domid(const char *text, uint32_t *domid)
@@ -137,6 +138,7 @@ int op_set_feature(struct request *r)
 	dom->features = (uint32_t)v;
 	if (dom->conn)
 		dom->conn->caller.features = dom->features;
+	journal_domain(r->d, dom);
 	return reply_ok(&r->reply);
 }
 
@@ -188,6 +190,7 @@ int op_set_quota(struct request *r)
 		int ret = quota_domain_set(r->d, domid, item, soft, (uint32_t)val);
 		if (ret)
 			return ret;
+		journal_domain(r->d, domain_get(&r->d->domains, domid));
 	} else if (soft) {
 		q->soft[item] = (uint32_t)val;
 	} else {

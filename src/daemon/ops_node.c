@@ -16,6 +16,7 @@
 #include "common/path.h"
 #include "daemon.h"
 #include "ops.h"
+#include "txn.h"
 #include "store.h"
 
 /* No SET_PERMS payload can name more entries than this. */
@@ -142,9 +143,10 @@ static int write_node(struct request *r, const char *path, const char *value,
 			names += strlen(slash + 1) + 1;
 			slash[slash == buf ? 1 : 0] = '\0';
 		}
-		if (over_quota(r, Q_NODES,
-			       store_owner_nodes(&r->d->store, r->caller->domid) +
-				       (uint64_t)missing)) {
+		uint64_t owned = store_owner_nodes(&r->d->store, r->caller->domid);
+		if (r->txn)
+			owned += txn_new_nodes(r->txn, &r->d->store, r->caller->domid);
+		if (over_quota(r, Q_NODES, owned + missing)) {
 			free(perms);
 			return -ENOSPC;
 		}
@@ -307,7 +309,9 @@ int op_directory_part(struct request *r)
 			break;
 		take += piece;
 	}
-	ret = reply_add(&r->reply, cb.buf + pos, take);
+	/* cb.buf is NULL when there are no children: no pointer arithmetic
+	 * on it then. */
+	ret = take ? reply_add(&r->reply, cb.buf + pos, take) : 0;
 	if (!ret && pos + take == cb.len)
 		ret = reply_add(&r->reply, "", 1);
 out:
@@ -415,6 +419,7 @@ static int set_special_perms(struct request *r, const char *path,
 	free(sp->perms);
 	sp->perms = perms;
 	sp->nperms = nperms;
+	sp->pgen = r->d->store.gen;
 	return 0;
 }
 

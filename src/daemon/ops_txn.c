@@ -67,9 +67,16 @@ int op_transaction_end(struct request *r)
 		return -ENOENT; /* tx_id 0 */
 	unlink_txn(r->conn, t);
 	if (arg[0] == 'T') {
+		/* Nodes made in other transactions since count now. */
+		uint32_t domid = r->caller->domid;
+		if (quota_exceeded(r->d, r->caller, Q_NODES,
+				   (uint64_t)store_owner_nodes(&r->d->store, domid) +
+					   txn_new_nodes(t, &r->d->store, domid)))
+			ret = -ENOSPC;
 		/* Each changed node fires once, in commit order. */
 		r->changes.dedupe = true;
-		ret = txn_commit(t, &r->d->store, &r->changes);
+		if (ret == 0)
+			ret = txn_commit(t, &r->d->store, &r->changes);
 	}
 	conn_txn_freed(r->conn, t);
 	r->txn = NULL;

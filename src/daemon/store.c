@@ -106,6 +106,13 @@ static struct node *node_new(struct node *parent, const char *name, size_t len,
 	return n;
 }
 
+static void observe(const struct store *s, enum store_change what,
+		    const struct node *n, const char *path)
+{
+	if (s->observer)
+		s->observer->changed(s->observer->arg, what, n, path);
+}
+
 static void node_free(struct node *n)
 {
 	free(n->value);
@@ -344,8 +351,13 @@ int store_create(struct store *s, const char *path, const struct xs_perm *perms,
 		struct node *n = node_new(cur, p, clen, perms, nperms);
 
 		if (!n) {
-			if (first_new)
+			if (first_new) {
+				/* Undoing what nobody was told of: silently. */
+				const struct store_observer *o = s->observer;
+				s->observer = NULL;
 				store_remove(s, first_new, NULL, NULL, NULL);
+				s->observer = o;
+			}
 			return -ENOMEM;
 		}
 		n->gen = n->cgen = n->cre_gen = n->pgen = s->gen;
@@ -360,6 +372,7 @@ int store_create(struct store *s, const char *path, const struct xs_perm *perms,
 	}
 	hash_maybe_grow(s);
 	*out = cur;
+	observe(s, STORE_CREATED, cur, path);
 	return 0;
 }
 
@@ -381,6 +394,7 @@ int store_set_value(struct store *s, struct node *n, const void *value,
 	n->value = copy;
 	n->vlen = (uint32_t)len;
 	n->gen = ++s->gen;
+	observe(s, STORE_VALUE, n, NULL);
 	return 0;
 }
 
@@ -399,6 +413,7 @@ int store_set_perms(struct store *s, struct node *n, const struct xs_perm *perms
 	n->nperms = nperms;
 	owner_add(s, n, 1);
 	n->gen = n->pgen = ++s->gen;
+	observe(s, STORE_PERMS, n, NULL);
 	return 0;
 }
 
@@ -410,6 +425,7 @@ void store_remove(struct store *s, struct node *top, const char *path,
 	struct node *cur = top;
 	bool paths = visit || history_active(&s->hist);
 
+	observe(s, STORE_REMOVED, top, path);
 	if (paths) {
 		if (path) {
 			blen = strlen(path);

@@ -45,6 +45,22 @@ struct node {
 	char name[];		/* last component, NUL-terminated */
 };
 
+/*
+ * What a change did, for an observer (the journal): reported after the
+ * change for STORE_CREATED (the deepest node one store_create() made; any
+ * missing ancestors were made with the same permissions), STORE_VALUE and
+ * STORE_PERMS, and before it for STORE_REMOVED (the subtree's root, still
+ * linked).  path is the node's full path, or NULL when the store does not
+ * have it at hand (the observer then builds it with store_path()).
+ */
+enum store_change { STORE_CREATED, STORE_VALUE, STORE_PERMS, STORE_REMOVED };
+
+struct store_observer {
+	void (*changed)(void *arg, enum store_change what, const struct node *n,
+			const char *path);
+	void *arg;
+};
+
 struct store {
 	struct node **buckets;
 	size_t nbuckets;	/* power of two */
@@ -56,6 +72,7 @@ struct store {
 	struct node **owner_list; /* PERM_DOMID_MAX + 1 lists of owned nodes */
 	size_t value_bytes;	/* sum of vlen, for memreport */
 	struct history hist;	/* old states for open snapshots */
+	const struct store_observer *observer; /* NULL: none; not owned */
 };
 
 /* Set up a store holding only "/" owned by dom0 with no access for others. */

@@ -3,15 +3,16 @@
 #include "trace.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "conn.h"
 #include "daemon.h"
 #include "dispatch.h"
+#include "log.h"
 
 int trace_open(struct daemon *d, const char *path)
 {
@@ -20,16 +21,32 @@ int trace_open(struct daemon *d, const char *path)
 	if (!f)
 		return -errno;
 	setvbuf(f, NULL, _IOLBF, 0);
-	if (d->trace)
-		fclose(d->trace);
-	d->trace = f;
 	if (d->trace_path != path) {
-		char *copy = strdup(path);
+		char *copy = log_absolute_path(path);
+		if (!copy) {
+			fclose(f);
+			return -ENOMEM;
+		}
 		free(d->trace_path);
 		d->trace_path = copy;
 	}
+	if (d->trace)
+		fclose(d->trace);
+	d->trace = f;
 	d->trace_on = true;
 	return 0;
+}
+
+int trace_reopen(struct daemon *d)
+{
+	bool on = d->trace_on;
+	int ret;
+
+	if (!d->trace || !d->trace_path)
+		return 0;
+	ret = trace_open(d, d->trace_path);
+	d->trace_on = on;
+	return ret;
 }
 
 void trace_close(struct daemon *d)
@@ -42,14 +59,13 @@ void trace_close(struct daemon *d)
 
 static void stamp(FILE *f)
 {
-	struct timeval tv;
+	time_t now = time(NULL);
 	struct tm tm;
 	char buf[32];
 
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
+	localtime_r(&now, &tm);
 	strftime(buf, sizeof(buf), "%Y%m%d %H:%M:%S", &tm);
-	fprintf(f, "%s.%03ld", buf, (long)(tv.tv_usec / 1000));
+	fputs(buf, f);
 }
 
 /* Payload with NULs shown as blanks and other unprintables as \xNN. */
@@ -72,7 +88,7 @@ static void line(struct daemon *d, const char *dir, const struct conn *c,
 {
 	const char *name = dispatch_type_name(type);
 
-	fprintf(d->trace, "%s conn %u ", dir, c->id);
+	fprintf(d->trace, "%s 0x%x ", dir, c->id);
 	stamp(d->trace);
 	if (name)
 		fprintf(d->trace, " %s", name);
@@ -88,15 +104,16 @@ void trace_request(struct daemon *d, const struct conn *c,
 {
 	if (!d->trace || !d->trace_on)
 		return;
-	line(d, "IN ", c, hdr->type, hdr->req_id, hdr->tx_id, payload, hdr->len);
+	line(d, "IN", c, hdr->type, hdr->req_id, hdr->tx_id, payload, hdr->len);
 }
 
-void trace_reply(struct daemon *d, const struct conn *c, uint32_t type,
-		 const struct xs_msg_hdr *req, const char *payload, size_t len)
+void trace_output(struct daemon *d, const struct conn *c, uint32_t type,
+		  uint32_t req_id, uint32_t tx_id, const void *payload,
+		  size_t len)
 {
 	if (!d->trace || !d->trace_on)
 		return;
-	line(d, "OUT", c, type, req->req_id, req->tx_id, payload, len);
+	line(d, "OUT", c, type, req_id, tx_id, payload, len);
 }
 
 void trace_line(struct daemon *d, const char *text)
@@ -104,5 +121,7 @@ void trace_line(struct daemon *d, const char *text)
 	if (!d->trace || !d->trace_on)
 		return;
 	stamp(d->trace);
-	fprintf(d->trace, " %s\n", text);
+	fputc(' ', d->trace);
+	payload_text(d->trace, text, strlen(text));
+	fputc('\n', d->trace);
 }

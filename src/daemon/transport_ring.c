@@ -71,8 +71,8 @@ static ssize_t ring_recv(struct conn *c, void *buf, size_t len)
 	uint32_t prod = load(&pg->req_prod);
 
 	if (!indexes_ok(cons, prod)) {
-		log_msg(LOG_LVL_WARN, "domain %u: bad request ring indexes",
-			rc->dom->domid);
+		log_limited(LOG_LVL_WARN, rc->dom->domid, LOG_KIND_RING,
+			    "domain %u: bad request ring indexes", rc->dom->domid);
 		ring_fail(rc, XS_ERROR_RINGIDX);
 		return -EIO;
 	}
@@ -99,8 +99,8 @@ static ssize_t ring_sendv(struct conn *c, const struct iovec *iov, int iovcnt)
 	size_t done = 0;
 
 	if (!indexes_ok(cons, prod)) {
-		log_msg(LOG_LVL_WARN, "domain %u: bad response ring indexes",
-			rc->dom->domid);
+		log_limited(LOG_LVL_WARN, rc->dom->domid, LOG_KIND_RING,
+			    "domain %u: bad response ring indexes", rc->dom->domid);
 		ring_fail(rc, XS_ERROR_RINGIDX);
 		return -EIO;
 	}
@@ -216,7 +216,8 @@ static void reconnect(struct daemon *d, struct domain *dom)
 			dom->domid);
 	if (d->domains.backend && dom->local_port >= 0)
 		d->domains.backend->ops->notify(d->domains.backend, dom->local_port);
-	log_msg(LOG_LVL_INFO, "domain %u: ring reconnected", dom->domid);
+	log_limited(LOG_LVL_INFO, dom->domid, LOG_KIND_RECONNECT,
+		    "domain %u: ring reconnected", dom->domid);
 }
 
 void ring_domain_event(struct daemon *d, struct domain *dom)

@@ -178,3 +178,49 @@ void sock_listener_close(struct sock_listener *l)
 	free(l->path);
 	l->path = NULL;
 }
+
+struct conn *sock_conn_adopt(struct daemon *d, int fd, const struct caller *who)
+{
+	struct sock_conn *sc = calloc(1, sizeof(*sc));
+	struct conn *c = sc ? conn_new(d, &sock_ops, sc, who) : NULL;
+
+	if (!c) {
+		free(sc);
+		return NULL;
+	}
+	sc->conn = c;
+	sc->d = d;
+	sc->lf.fd = fd;
+	sc->lf.handler = sock_event;
+	sc->lf.data = sc;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    loop_add(&d->loop, &sc->lf, EPOLLIN) != 0) {
+		sc->lf.fd = -1;
+		conn_close(c, "cannot watch socket");
+		return NULL;
+	}
+	return c;
+}
+
+int sock_conn_fd(const struct conn *c)
+{
+	if (c->ops != &sock_ops || !c->tdata)
+		return -1;
+	return ((const struct sock_conn *)c->tdata)->lf.fd;
+}
+
+int sock_listen_adopt(struct daemon *d, struct sock_listener *l, int fd,
+		      const char *path)
+{
+	memset(l, 0, sizeof(*l));
+	l->d = d;
+	l->lf.fd = fd;
+	l->lf.handler = accept_event;
+	l->lf.data = l;
+	l->path = strdup(path);
+	if (!l->path)
+		return -ENOMEM;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return -errno;
+	return loop_add(&d->loop, &l->lf, EPOLLIN);
+}

@@ -95,6 +95,18 @@ static void tnode_clear_private(struct txn *t, struct tnode *tn)
 	tn->nperms = 0;
 }
 
+uint32_t txn_new_nodes(const struct txn *t, const struct store *s,
+		       uint32_t domid)
+{
+	uint32_t n = 0;
+
+	for (const struct tnode *tn = t->order_head; tn; tn = tn->onext)
+		if (tn->modified && tn->exists && tn->nperms &&
+		    tn->perms[0].domid == domid && !store_lookup(s, tn->path))
+			n++;
+	return n;
+}
+
 void txn_free(struct txn *t)
 {
 	if (!t)
@@ -684,4 +696,120 @@ int txn_commit(struct txn *t, struct store *s, struct changes *changes)
 			err = ret;
 	}
 	return err;
+}
+
+/* Save and restore; see txn.h. */
+
+static const enum txn_op_image_kind kind_image[] = {
+	[TXOP_WRITE] = TXN_IMG_WRITE, [TXOP_MKDIR] = TXN_IMG_MKDIR,
+	[TXOP_RM] = TXN_IMG_RM, [TXOP_SETPERMS] = TXN_IMG_SETPERMS,
+};
+
+int txn_each_node(const struct txn *t,
+		  int (*fn)(void *arg, const struct txn_node_image *img), void *arg)
+{
+	for (const struct tnode *tn = t->order_head; tn; tn = tn->onext) {
+		struct txn_node_image img = {
+			.path = tn->path, .observed = tn->observed,
+			.seen_exists = tn->seen_exists, .listed = tn->listed,
+			.modified = tn->modified, .exists = tn->exists,
+			.shadow = tn->shadow, .seen_gen = tn->seen_gen,
+			.seen_cgen = tn->seen_cgen, .made_seq = tn->made_seq,
+			.value = tn->value, .vlen = tn->vlen,
+			.perms = tn->perms, .nperms = tn->nperms,
+		};
+		int ret = fn(arg, &img);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int txn_each_op(const struct txn *t,
+		int (*fn)(void *arg, const struct txn_op_image *img), void *arg)
+{
+	for (const struct txop *op = t->ops_head; op; op = op->next) {
+		struct txn_op_image img = {
+			.kind = kind_image[op->kind], .path = op->path,
+			.value = op->value, .vlen = op->vlen,
+			.perms = op->perms, .nperms = op->nperms,
+		};
+		int ret = fn(arg, &img);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+struct txn *txn_restore_new(struct store *s, uint32_t id, uint32_t max_nodes,
+			    uint64_t snap_gen, uint64_t nmods, uint64_t made_count)
+{
+	struct txn *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->nbuckets = 64;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	t->id = id;
+	t->max_nodes = max_nodes;
+	t->store = s;
+	t->nmods = nmods;
+	t->made_count = made_count;
+	t->bytes = sizeof(*t) + t->nbuckets * sizeof(*t->buckets);
+	history_snap_open(&s->hist, &t->snap, snap_gen);
+	return t;
+}
+
+int txn_restore_node(struct txn *t, const struct txn_node_image *img)
+{
+	size_t len = strlen(img->path);
+	struct tnode *tn;
+
+	if (tn_find(t, img->path, len))
+		return -EEXIST;
+	/* The original respected the quota: so does its image. */
+	uint32_t max = t->max_nodes;
+	t->max_nodes = 0;
+	int ret = tn_get(t, img->path, len, &tn);
+	t->max_nodes = max;
+	if (ret)
+		return ret;
+	tn->observed = img->observed;
+	tn->seen_exists = img->seen_exists;
+	tn->listed = img->listed;
+	tn->seen_gen = img->seen_gen;
+	tn->seen_cgen = img->seen_cgen;
+	if (img->modified && img->exists) {
+		uint64_t made = t->made_count; /* restored by txn_restore_new */
+		ret = set_private(t, tn, img->value, img->vlen, img->perms,
+				  img->nperms);
+		t->made_count = made;
+		if (ret)
+			return ret;
+	}
+	tn->modified = img->modified;
+	tn->exists = img->exists;
+	tn->shadow = img->shadow;
+	tn->made_seq = img->made_seq;
+	return 0;
+}
+
+int txn_restore_op(struct txn *t, const struct txn_op_image *img)
+{
+	static const enum txop_kind kinds[] = {
+		[TXN_IMG_WRITE] = TXOP_WRITE, [TXN_IMG_MKDIR] = TXOP_MKDIR,
+		[TXN_IMG_RM] = TXOP_RM, [TXN_IMG_SETPERMS] = TXOP_SETPERMS,
+	};
+	uint64_t nmods = t->nmods;
+
+	if ((unsigned int)img->kind >= sizeof(kinds) / sizeof(kinds[0]))
+		return -EINVAL;
+	int ret = log_op(t, kinds[img->kind], img->path, img->value, img->vlen,
+			 img->perms, img->nperms);
+	t->nmods = nmods; /* restored by txn_restore_new */
+	return ret;
 }

@@ -67,10 +67,62 @@ int txn_set_perms(struct txn *t, struct store *s, const char *path,
 		  const struct xs_perm *perms, uint32_t nperms);
 
 /*
+ * Nodes owned by domid that committing t now would add to the store:
+ * those it made exist, with domid as owner, that the store lacks.  The
+ * node quota counts them (a guest must not get past it by spreading
+ * creations over transactions).
+ */
+uint32_t txn_new_nodes(const struct txn *t, const struct store *s,
+		       uint32_t domid);
+
+/*
  * Validate and apply.  Returns -EAGAIN (nothing applied) if an observed
  * node changed, else applies every logged operation, recording each
  * changed path once in `changes`, and returns 0.
  */
 int txn_commit(struct txn *t, struct store *s, struct changes *changes);
+
+/*
+ * Save and restore (stream_write.c / stream_read.c, live update): a
+ * transaction's overlay entries and log as plain images, and constructors
+ * that rebuild them exactly, so a restored transaction commits with the
+ * result it would have had.
+ */
+enum txn_op_image_kind { TXN_IMG_WRITE, TXN_IMG_MKDIR, TXN_IMG_RM, TXN_IMG_SETPERMS };
+
+struct txn_node_image {
+	const char *path;
+	bool observed, seen_exists, listed;
+	bool modified, exists, shadow;
+	uint64_t seen_gen, seen_cgen, made_seq;
+	const char *value;		/* private value when modified */
+	uint32_t vlen;
+	const struct xs_perm *perms;	/* private perms when modified */
+	uint32_t nperms;
+};
+
+struct txn_op_image {
+	enum txn_op_image_kind kind;
+	const char *path;
+	const char *value;
+	uint32_t vlen;
+	const struct xs_perm *perms;
+	uint32_t nperms;
+};
+
+/* Call fn for every overlay entry in first-touch order; stops on non-zero. */
+int txn_each_node(const struct txn *t,
+		  int (*fn)(void *arg, const struct txn_node_image *img), void *arg);
+/* Call fn for every logged operation in order; stops on non-zero. */
+int txn_each_op(const struct txn *t,
+		int (*fn)(void *arg, const struct txn_op_image *img), void *arg);
+
+/* A transaction whose snapshot is at generation snap_gen (snapshots must
+ * be restored oldest first), with its counters; NULL when out of memory. */
+struct txn *txn_restore_new(struct store *s, uint32_t id, uint32_t max_nodes,
+			    uint64_t snap_gen, uint64_t nmods, uint64_t made_count);
+/* Append an overlay entry / a logged operation: 0, -ENOMEM or -EEXIST. */
+int txn_restore_node(struct txn *t, const struct txn_node_image *img);
+int txn_restore_op(struct txn *t, const struct txn_op_image *img);
 
 #endif

@@ -16,11 +16,13 @@
 /* The node's and its parent's permissions, for the watchers. */
 static struct change_perms who_of(const struct node *n)
 {
-	struct change_perms who = {.node = n->perms, .nnode = n->nperms};
+	struct change_perms who = {.node = n->perms, .nnode = n->nperms,
+				   .pnode = n->pgen};
 
 	if (n->parent) {
 		who.parent = n->parent->perms;
 		who.nparent = n->parent->nperms;
+		who.pparent = n->parent->pgen;
 	}
 	return who;
 }
@@ -155,11 +157,13 @@ int view_set_perms(struct view *v, const char *path, const struct xs_perm *perms
 		return -ENOMEM;
 	memcpy(old, n->perms, n->nperms * sizeof(*old));
 	uint32_t nold = n->nperms;
+	uint64_t pold = n->pgen;
 	int ret = store_set_perms(v->store, n, perms, nperms);
 	if (ret == 0) {
 		struct change_perms who = who_of(n);
 		who.old = old;
 		who.nold = nold;
+		who.pold = pold;
 		changes_add(v->changes, path, &who, false);
 	}
 	free(old);

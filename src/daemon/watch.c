@@ -22,8 +22,16 @@ static uint32_t hash_bytes(const char *p, size_t len)
 	return h;
 }
 
+static void observe(const struct watch_index *idx, const struct watch *w,
+		    bool added)
+{
+	if (idx->observer)
+		idx->observer->changed(idx->observer->arg, w, added);
+}
+
 int watch_index_init(struct watch_index *idx)
 {
+	idx->observer = NULL;
 	idx->nbuckets = 256;
 	idx->count = 0;
 	idx->buckets = calloc(idx->nbuckets, sizeof(*idx->buckets));
@@ -95,6 +103,7 @@ int watch_add(struct watch_index *idx, void *owner, struct watch **owner_list,
 	if (idx->count > idx->nbuckets)
 		index_grow(idx);
 	*out = w;
+	observe(idx, w, true);
 	return 0;
 }
 
@@ -114,6 +123,7 @@ int watch_remove(struct watch_index *idx, struct watch **owner_list,
 	for (struct watch **pp = owner_list; *pp; pp = &(*pp)->onext) {
 		struct watch *w = *pp;
 		if (strcmp(w->path, path) == 0 && strcmp(w->token, token) == 0) {
+			observe(idx, w, false);
 			*pp = w->onext;
 			unindex(idx, w);
 			free(w);
@@ -127,6 +137,7 @@ void watch_remove_all(struct watch_index *idx, struct watch **owner_list)
 {
 	while (*owner_list) {
 		struct watch *w = *owner_list;
+		observe(idx, w, false);
 		*owner_list = w->onext;
 		unindex(idx, w);
 		free(w);

@@ -31,10 +31,18 @@ struct watch {
 	char path[];		/* canonical path or @special, then token */
 };
 
+/* Told of every watch added (after) and removed (before it is freed):
+ * the journal keeps the watches of guests' ring connections. */
+struct watch_observer {
+	void (*changed)(void *arg, const struct watch *w, bool added);
+	void *arg;
+};
+
 struct watch_index {
 	struct watch **buckets;
 	size_t nbuckets;	/* power of two */
 	size_t count;
+	const struct watch_observer *observer; /* NULL: none; not owned */
 };
 
 int watch_index_init(struct watch_index *idx);

@@ -60,6 +60,8 @@ expected_files() {
 		echo "usr/lib/libxenstore.a"
 		echo "usr/lib/pkgconfig/xenstore.pc"
 		echo "usr/include/xenstore.h"
+		echo "usr/lib/systemd/system/xenstored.service"
+		echo "usr/lib/tmpfiles.d/xenstored.conf"
 		for p in "${MAN_SRC[@]}"; do
 			echo "usr/share/man/man${p##*.}/${p##*/}"
 		done

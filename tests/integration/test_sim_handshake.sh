@@ -96,6 +96,9 @@ frontend() {
 : >"$XS_TMP/frontend.log"
 xs_bg frontend
 FRONT_PID=$XS_BG
+# The backend starts once the frontend has found it still at 1, so the
+# frontend's first wait needs a watch whatever the timing.
+xs_wait_lines "$XS_TMP/frontend.log" 1 10
 xs_bg backend
 BACK_PID=$XS_BG
 
@@ -142,12 +145,18 @@ expect_true "the frontend wrote 4 only after reading the backend's 4" \
 	after "$XS_TMP/frontend.log" "read 4" "write 4"
 expect_true "the backend wrote 4 only after reading the frontend's 3" \
 	after "$XS_TMP/backend.log" "read 3" "write 4"
-# Whether a wait needed a change depends on timing; that each side could
-# set a watch on the other end's node (its initial event came) does not.
+# The frontend's first wait needed a change (see above), so it set a watch
+# on the backend's node and its initial event came.  Whether the backend's
+# waits needed one depends on timing, but every wait that did - a read not
+# the last of its wait - must have been followed by a watch (an event
+# line), never by a fallback read.
 expect_true "the frontend watched the backend's state" \
 	grep -qx "event $BE/state" "$XS_TMP/frontend.log"
-expect_true "the backend watched the frontend's state" \
-	grep -qx "event $FE/state" "$XS_TMP/backend.log"
+for side in frontend backend; do
+	expect_true "the $side could watch whenever it waited" \
+		awk 'prev ~ /^read / && /^read / { bad = 1 } { prev = $0 } END { exit bad }' \
+		"$XS_TMP/$side.log"
+done
 
 # --- neither end may write the other's node ------------------------------------------------
 expect_err "the frontend cannot write the backend's state" 1 \

@@ -195,9 +195,9 @@ static void replay_trace(struct model *md)
 		assert_non_null(fgets(out_line, sizeof(out_line), f));
 		unsigned int conn, id, tx, oconn, oid, otx;
 		char type[32], otype[32], text[256] = "", otext[256] = "";
-		assert_int_equal(sscanf(in_line, "IN conn %u %*s %*s %31s id %u tx %u (%255[^\n]",
+		assert_int_equal(sscanf(in_line, "IN 0x%x %*s %*s %31s id %u tx %u (%255[^\n]",
 					&conn, type, &id, &tx, text) >= 4, 1);
-		assert_int_equal(sscanf(out_line, "OUT conn %u %*s %*s %31s id %u tx %u (%255[^\n]",
+		assert_int_equal(sscanf(out_line, "OUT 0x%x %*s %*s %31s id %u tx %u (%255[^\n]",
 					&oconn, otype, &oid, &otx, otext) >= 4, 1);
 		assert_int_equal(conn, oconn);
 		assert_int_equal(id, oid);

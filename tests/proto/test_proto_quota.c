@@ -13,6 +13,14 @@
  *   read the replies is served until it has exactly its quota of replies
  *   waiting, then not read any further; once it reads, every request is
  *   answered once, in order, and the count returns to 0;
+ * - the node quota holds across transactions: nodes made in a transaction
+ *   count against it while it is open and again at its commit, so several
+ *   transactions cannot add up past it;
+ * - watch events for a domain that does not read them stop being queued
+ *   at its hard memory limit (dropped), and flow again once it reads;
+ * - write-rate limiting (XSA-206): while a guest rewrites a node in a
+ *   tight loop, dom0's transactions that read it still commit within a
+ *   bounded number of retries;
  * - accounting stays exact (CONTROL check recomputes it) through all of
  *   that, transactions committed and aborted, and connections closing.
  */
@@ -25,6 +33,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +379,163 @@ static void test_restrict_moves_usage(void **state)
 	expect_check_ok();
 }
 
+static uint32_t start_tx(int fd)
+{
+	struct xmsg m;
+
+	req(fd, XS_TRANSACTION_START, 0, &m, "", NULL);
+	assert_int_equal(m.hdr.type, XS_TRANSACTION_START);
+	return (uint32_t)strtoul(m.payload, NULL, 10);
+}
+
+static void test_node_quota_across_transactions(void **state)
+{
+	struct xmsg m;
+	int g = xconn_as(&dp, 16);
+	uint32_t tx[3];
+
+	assert_true(g >= 0);
+	make_home(16);
+	req(fd0, XS_SET_QUOTA, 0, &m, "16", "nodes", "5", NULL);
+	EXPECT_OK(m, XS_SET_QUOTA);
+	/* Home + 4: each transaction alone may make 3 nodes, */
+	for (int i = 0; i < 3; i++) {
+		tx[i] = start_tx(g);
+		for (int k = 0; k < 3; k++) {
+			char key[16];
+			snprintf(key, sizeof(key), "t%d-%d", i, k);
+			expect_ok(g, XS_WRITE, tx[i], key, "v");
+		}
+	}
+	/* one a fourth but not a fifth, */
+	expect_ok(g, XS_WRITE, tx[0], "t0-3", "v");
+	req(g, XS_WRITE, tx[0], &m, "t0-4", "v", NULL);
+	EXPECT_ERR(m, "ENOSPC");
+	/* ...and only the first commit fits. */
+	expect_ok(g, XS_TRANSACTION_END, tx[0], "T", NULL);
+	req(g, XS_TRANSACTION_END, tx[1], &m, "T", NULL);
+	EXPECT_ERR(m, "ENOSPC");
+	req(g, XS_TRANSACTION_END, tx[2], &m, "T", NULL);
+	EXPECT_ERR(m, "ENOSPC");
+	assert_int_equal(quota_used(16, "nodes"), 5);
+	assert_int_equal(quota_used(16, "transactions"), 0);
+	req(g, XS_READ, 0, &m, "t1-0", NULL);
+	EXPECT_ERR(m, "ENOENT");
+	expect_check_ok();
+	close(g);
+}
+
+static void test_events_capped_by_memory(void **state)
+{
+	enum { WRITES = 400, TLEN = 2000 };
+	struct xmsg m;
+	static char token[TLEN + 1];
+	int g = xconn_as(&dp, 15);
+
+	assert_true(g >= 0);
+	make_home(15);
+	memset(token, 'e', TLEN);
+	req(g, XS_WATCH, 0, &m, "/local/domain/15/w", token, NULL);
+	EXPECT_OK(m, XS_WATCH);
+	assert_int_equal(xrecv(g, &m, 5000), 1); /* the initial event */
+	assert_int_equal(m.hdr.type, XS_WATCH_EVENT);
+
+	char limit[32];
+	long long cap = quota_used(15, "memory") + 20000;
+	snprintf(limit, sizeof(limit), "%lld", cap);
+	req(fd0, XS_SET_QUOTA, 0, &m, "15", "memory", limit, NULL);
+	EXPECT_OK(m, XS_SET_QUOTA);
+	/* The socket holds a hundred or so events; then they queue in the
+	 * daemon until the domain's memory is used up. */
+	for (int i = 0; i < WRITES; i++)
+		expect_ok(fd0, XS_WRITE, 0, "/local/domain/15/w", "x");
+	assert_true(quota_used(15, "memory") <= cap);
+	expect_check_ok();
+
+	unsigned int got = 0;
+	while (xrecv(g, &m, 300) == 1) {
+		assert_int_equal(m.hdr.type, XS_WATCH_EVENT);
+		assert_int_equal(m.hdr.len, sizeof("/local/domain/15/w") + TLEN + 1);
+		got++;
+	}
+	assert_true(got > 0 && got < WRITES);
+	/* Read up: events flow again. */
+	expect_ok(fd0, XS_WRITE, 0, "/local/domain/15/w", "y");
+	assert_int_equal(xrecv(g, &m, 5000), 1);
+	assert_int_equal(m.hdr.type, XS_WATCH_EVENT);
+	expect_check_ok();
+	close(g);
+}
+
+/* The hostile guest: rewrites one node as fast as it is answered. */
+struct hammer {
+	int fd;
+	atomic_bool stop;
+	atomic_uint writes, errors;
+};
+
+static void *hammer_main(void *arg)
+{
+	struct hammer *h = arg;
+	static const char msg[] = "hot\0x";
+	uint32_t id = 1;
+	struct xmsg m;
+
+	while (!atomic_load(&h->stop)) {
+		if (xsend(h->fd, XS_WRITE, id, 0, msg, sizeof(msg) - 1) < 0 ||
+		    xrecv(h->fd, &m, 5000) != 1 || m.hdr.req_id != id) {
+			atomic_fetch_add(&h->errors, 1);
+			break;
+		}
+		id++;
+		atomic_fetch_add(&h->writes, 1);
+	}
+	return NULL;
+}
+
+static void test_conflict_storm(void **state)
+{
+	enum { COMMITS = 20, MAX_ATTEMPTS = COMMITS * 10 };
+	struct xmsg m;
+	struct hammer h = {.fd = xconn_as(&dp, 14)};
+	pthread_t th;
+
+	assert_true(h.fd >= 0);
+	make_home(14);
+	expect_ok(h.fd, XS_WRITE, 0, "hot", "0");
+	assert_int_equal(pthread_create(&th, NULL, hammer_main, &h), 0);
+	/* Let it get going. */
+	while (atomic_load(&h.writes) < 100 && !atomic_load(&h.errors))
+		usleep(1000);
+
+	unsigned int attempts = 0, commits = 0;
+	while (commits < COMMITS && attempts < MAX_ATTEMPTS) {
+		attempts++;
+		req(fd0, XS_TRANSACTION_START, 0, &m, "", NULL);
+		assert_int_equal(m.hdr.type, XS_TRANSACTION_START);
+		uint32_t tx = (uint32_t)strtoul(m.payload, NULL, 10);
+		req(fd0, XS_READ, tx, &m, "/local/domain/14/hot", NULL);
+		assert_int_equal(m.hdr.type, XS_READ);
+		expect_ok(fd0, XS_WRITE, tx, "/seen", "1");
+		req(fd0, XS_TRANSACTION_END, tx, &m, "T", NULL);
+		if (m.hdr.type == XS_TRANSACTION_END) {
+			commits++;
+			continue;
+		}
+		EXPECT_ERR(m, "EAGAIN");
+	}
+	atomic_store(&h.stop, true);
+	pthread_join(th, NULL);
+	assert_int_equal(atomic_load(&h.errors), 0);
+	/* The guest was served throughout, only slower while transactions
+	 * were open. */
+	assert_true(atomic_load(&h.writes) > 100);
+	if (commits < COMMITS)
+		fail_msg("%u commits in %u attempts", commits, attempts);
+	close(h.fd);
+	expect_check_ok();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +544,9 @@ int main(void)
 		cmocka_unit_test(test_transactions_accounted),
 		cmocka_unit_test(test_outstanding),
 		cmocka_unit_test(test_restrict_moves_usage),
+		cmocka_unit_test(test_node_quota_across_transactions),
+		cmocka_unit_test(test_events_capped_by_memory),
+		cmocka_unit_test(test_conflict_storm),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
