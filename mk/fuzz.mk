@@ -39,11 +39,10 @@ $(FUZZ_BINS):
 # The harnesses themselves build warning-free under clang.
 $(BUILD)/obj/fuzz/%.o: XS_CFLAGS += -Werror
 
-# From the ordinary tree.  DEVELOPER=0: the rest of the tree is kept
-# warning-free with gcc (DEVELOPER=1 there); a warning only clang gives is
-# shown here but does not stop the fuzzers from being built.
+# From the ordinary tree, warnings as errors as everywhere: the tree is
+# kept warning-free with clang as well as gcc.
 FUZZ_MAKE = $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) \
-	BUILD=$(FUZZ_DIR) CC=$(FUZZ_CC) INSTALL_DEPS=0 DEVELOPER=0 \
+	BUILD=$(FUZZ_DIR) CC=$(FUZZ_CC) INSTALL_DEPS=0 DEVELOPER=1 \
 	SANITIZE=fuzzer-no-link,address,undefined \
 	CFLAGS="-O2 -g -fsanitize-coverage-ignorelist=fuzz/coverage-ignore.txt"
 
