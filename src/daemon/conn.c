@@ -276,6 +276,24 @@ void conn_on_writable(struct conn *c)
 	conn_flush(c);
 }
 
+/* Put o (its fields set) at the end of c's output, counted and charged. */
+static void append_output(struct conn *c, struct outbuf *o)
+{
+	o->next = NULL;
+	if (c->out_tail)
+		c->out_tail->next = o;
+	else
+		c->out_head = o;
+	c->out_tail = o;
+	c->out_bytes += o->len;
+	charge_outbuf(c, o, 1);
+	mark_flush(c);
+	if (o->is_event) {
+		c->out_events++;
+		c->d->queued_events++;
+	}
+}
+
 int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	       const void *payload, size_t len, bool is_event)
 {
@@ -296,19 +314,7 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	o->off = 0;
 	o->is_event = is_event;
 	o->queued_ms = is_event ? daemon_now_ms() : 0;
-	o->next = NULL;
-	if (c->out_tail)
-		c->out_tail->next = o;
-	else
-		c->out_head = o;
-	c->out_tail = o;
-	c->out_bytes += o->len;
-	charge_outbuf(c, o, 1);
-	mark_flush(c);
-	if (is_event) {
-		c->out_events++;
-		c->d->queued_events++;
-	}
+	append_output(c, o);
 	trace_output(c->d, c, type, req_id, tx_id, payload, len);
 	return 0;
 }
@@ -327,19 +333,7 @@ int conn_restore_output(struct conn *c, const void *data, size_t len,
 	o->is_event = is_event;
 	/* Its time in the old process is unknown: the timeout starts again. */
 	o->queued_ms = is_event ? daemon_now_ms() : 0;
-	o->next = NULL;
-	if (c->out_tail)
-		c->out_tail->next = o;
-	else
-		c->out_head = o;
-	c->out_tail = o;
-	c->out_bytes += o->len;
-	charge_outbuf(c, o, 1);
-	mark_flush(c);
-	if (is_event) {
-		c->out_events++;
-		c->d->queued_events++;
-	}
+	append_output(c, o);
 	return 0;
 }
 

@@ -64,7 +64,8 @@ static uint32_t hash_bytes(const char *p, size_t len)
 	return h;
 }
 
-struct txn *txn_new(struct store *s, uint32_t id, uint32_t max_nodes)
+/* An empty transaction, its snapshot not yet open; NULL without memory. */
+static struct txn *txn_alloc(struct store *s, uint32_t id, uint32_t max_nodes)
 {
 	struct txn *t = calloc(1, sizeof(*t));
 
@@ -80,7 +81,15 @@ struct txn *txn_new(struct store *s, uint32_t id, uint32_t max_nodes)
 	t->max_nodes = max_nodes;
 	t->store = s;
 	t->bytes = sizeof(*t) + t->nbuckets * sizeof(*t->buckets);
-	store_snap_open(s, &t->snap);
+	return t;
+}
+
+struct txn *txn_new(struct store *s, uint32_t id, uint32_t max_nodes)
+{
+	struct txn *t = txn_alloc(s, id, max_nodes);
+
+	if (t)
+		store_snap_open(s, &t->snap);
 	return t;
 }
 
@@ -744,22 +753,12 @@ int txn_each_op(const struct txn *t,
 struct txn *txn_restore_new(struct store *s, uint32_t id, uint32_t max_nodes,
 			    uint64_t snap_gen, uint64_t nmods, uint64_t made_count)
 {
-	struct txn *t = calloc(1, sizeof(*t));
+	struct txn *t = txn_alloc(s, id, max_nodes);
 
 	if (!t)
 		return NULL;
-	t->nbuckets = 64;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	if (!t->buckets) {
-		free(t);
-		return NULL;
-	}
-	t->id = id;
-	t->max_nodes = max_nodes;
-	t->store = s;
 	t->nmods = nmods;
 	t->made_count = made_count;
-	t->bytes = sizeof(*t) + t->nbuckets * sizeof(*t->buckets);
 	history_snap_open(&s->hist, &t->snap, snap_gen);
 	return t;
 }
